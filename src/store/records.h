@@ -1,0 +1,122 @@
+/* records.h: the plain data the store reads and writes. No library types, no
+ * behaviour beyond constructors and destructors (records.c); domain rules live
+ * in src/core. Strings are heap-owned by the record unless noted; ids are
+ * fixed arrays because they are short and URL-safe ([A-Za-z0-9_], DESIGN §5).
+ * Times are integer milliseconds since the epoch; GH_TIME_NULL means SQL NULL. */
+#ifndef GH_STORE_RECORDS_H
+#define GH_STORE_RECORDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GH_TIME_NULL INT64_MIN
+#define GH_ID_MAX 48 /* "orgmem_" + 27 base62 chars + NUL fits with room */
+
+struct gh_instance {
+    char    id[GH_ID_MAX];   /* ins_… */
+    char   *name;            /* display name */
+    char   *frontend_url;    /* public URL of the frontend listener at creation */
+    char   *publishable_key; /* pk_test_… (not secret) */
+    char   *settings;        /* JSON object text; "{}" when empty */
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+struct gh_signing_key {
+    char           kid[GH_ID_MAX];
+    char           alg[16];         /* "RS256" */
+    unsigned char *private_sealed;  /* private PEM sealed with the master key */
+    size_t         private_sealed_len;
+    char          *public_pem;      /* SPKI PEM */
+    int            active;          /* 1 = signs new tokens; 0 = published for verification only */
+    int64_t        created_at;
+};
+
+struct gh_api_key {
+    char    id[GH_ID_MAX];   /* ak_… (row id, not secret) */
+    char    secret_hash[65]; /* lowercase hex SHA-256 of the whole sk_… string */
+    char    hint[16];        /* last 4 characters, for `keys list` */
+    int64_t created_at;
+    int64_t revoked_at;      /* GH_TIME_NULL while valid */
+};
+
+enum gh_ident_type { GH_IDENT_EMAIL = 1, GH_IDENT_PHONE = 2 };
+
+struct gh_ident {
+    char               id[GH_ID_MAX];      /* idn_… */
+    char               user_id[GH_ID_MAX];
+    enum gh_ident_type type;
+    char              *value;              /* email lower-cased; phone E.164 */
+    int                verified;
+    char              *strategy;           /* "admin", "email_code", … ; NULL when none */
+    int                reserved;
+    int64_t            created_at;
+    int64_t            updated_at;
+};
+
+struct gh_user {
+    char             id[GH_ID_MAX];   /* user_… */
+    char            *external_id;     /* NULL when unset (all optional strings) */
+    char            *username;
+    char            *first_name;
+    char            *last_name;
+    char            *password_hash;   /* PHC string ($argon2id$…) or NULL; never rendered */
+    char            *primary_email_id;
+    char            *primary_phone_id;
+    char            *public_metadata; /* JSON object text, "{}" when empty; never NULL */
+    char            *private_metadata;
+    char            *unsafe_metadata;
+    int              banned;
+    int              locked;
+    int              failed_attempts; /* consecutive failed verifications */
+    int64_t          lockout_until;   /* GH_TIME_NULL unless locked by the lockout rule */
+    int64_t          password_updated_at;
+    int64_t          last_sign_in_at;
+    int64_t          last_active_at;
+    int64_t          legal_accepted_at;
+    int              delete_self_enabled;
+    int              create_organization_enabled;
+    int64_t          created_at;
+    int64_t          updated_at;
+    struct gh_ident *idents;          /* owned array, creation order */
+    size_t           nidents;
+};
+
+struct gh_client {
+    char    id[GH_ID_MAX];   /* client_… */
+    char    token_hash[65];  /* hex SHA-256 of the client cookie token; "" for BAPI-made clients */
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+struct gh_session {
+    char    id[GH_ID_MAX];        /* sess_… */
+    char    user_id[GH_ID_MAX];
+    char    client_id[GH_ID_MAX];
+    char    status[16];           /* active|revoked|ended|expired|removed|abandoned|replaced|pending */
+    char   *active_org_id;        /* NULL when none */
+    char   *actor;                /* JSON object text or NULL */
+    int64_t last_active_at;
+    int64_t expire_at;
+    int64_t abandon_at;
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+/* Constructors zero the record and set times to GH_TIME_NULL and metadata to
+ * "{}". Every _free accepts NULL. */
+struct gh_user    *gh_user_new(void);
+void               gh_user_free(struct gh_user *u);
+void               gh_users_free(struct gh_user **v, size_t n); /* frees array too */
+struct gh_ident   *gh_user_ident_add(struct gh_user *u); /* appends a zeroed ident; NULL on OOM */
+const struct gh_ident *gh_user_ident_find(const struct gh_user *u, const char *ident_id);
+void               gh_ident_clear(struct gh_ident *i);   /* frees strings inside */
+void               gh_ident_free(struct gh_ident *i);
+struct gh_session *gh_session_new(void);
+void               gh_session_free(struct gh_session *s);
+void               gh_sessions_free(struct gh_session **v, size_t n);
+void               gh_instance_free(struct gh_instance *in);
+void               gh_signing_key_clear(struct gh_signing_key *k);
+void               gh_signing_keys_free(struct gh_signing_key *v, size_t n);
+
+#endif

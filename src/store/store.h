@@ -1,0 +1,155 @@
+/* store.h: the one operations table between the domain and the databases.
+ * Every call takes the instance id it works in (every row carries one).
+ * Calls are thread-safe: each worker thread gets its own connection with its
+ * own prepared statements, created on first use. Implementations: sqlite.c
+ * and postgres.c (drivers, see db.h), with the queries written once in the
+ * store_*.c files. Records returned are owned by the caller (records.h).
+ *
+ * Errors: GH_E_NOT_FOUND for a missing row on get/update/delete,
+ * GH_E_IDENTIFIER_EXISTS for a unique clash on an identifier/username/
+ * external id (err->param names the field), GH_E_UNAVAILABLE when the
+ * database cannot be reached (callers answer 503; the next call reconnects),
+ * GH_E_STORE for anything else. */
+#ifndef GH_STORE_STORE_H
+#define GH_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/records.h"
+#include "util/err.h"
+
+struct gh_store; /* opaque; one per process */
+
+/* url: "sqlite://PATH", "sqlite:PATH", a bare path, or "postgres://…" /
+ * "postgresql://…". Opens (creating a SQLite file if needed) and checks it can
+ * connect. Does not migrate. */
+int  gh_store_open(const char *url, struct gh_store **out, struct gh_err *err);
+void gh_store_close(struct gh_store *st); /* closes every thread's connection */
+const char *gh_store_dialect(const struct gh_store *st); /* "sqlite" or "postgres" */
+/* For SQLite, the database file path (to place the master key beside it); NULL for postgres. */
+const char *gh_store_sqlite_path(const struct gh_store *st);
+/* Applies pending migrations for the dialect, in order, each in a transaction.
+ * Idempotent; safe to run from several processes at once (advisory lock on PG). */
+int gh_store_migrate(struct gh_store *st, struct gh_err *err);
+int gh_store_schema_version(struct gh_store *st, int *out, struct gh_err *err);
+int gh_store_ping(struct gh_store *st, struct gh_err *err); /* SELECT 1 */
+/* Releases the calling thread's connection (threads call it before exiting). */
+void gh_store_thread_done(struct gh_store *st);
+
+/* Transactions on the calling thread's connection. Nested begin is an error.
+ * Rollback is a no-op when no transaction is open. */
+int  gh_store_begin(struct gh_store *st, struct gh_err *err);
+int  gh_store_commit(struct gh_store *st, struct gh_err *err);
+void gh_store_rollback(struct gh_store *st);
+
+/* ---- instance and keys ---- */
+/* The first instance ever created (*out NULL, return 0, when the db is empty). */
+int gh_store_instance_find_default(struct gh_store *st, struct gh_instance **out,
+    struct gh_err *err);
+int gh_store_instance_insert(struct gh_store *st, const struct gh_instance *in,
+    struct gh_err *err);
+int gh_store_instance_update(struct gh_store *st, const struct gh_instance *in,
+    struct gh_err *err); /* name, frontend_url, publishable_key, settings, updated_at */
+
+int gh_store_signing_key_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_signing_key *k, struct gh_err *err);
+/* All keys of the instance, newest first; *out is an owned array of *n records. */
+int gh_store_signing_key_list(struct gh_store *st, const char *instance_id,
+    struct gh_signing_key **out, size_t *n, struct gh_err *err);
+
+int gh_store_api_key_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_api_key *k, struct gh_err *err);
+/* Finds a non-revoked key by secret hash. *found = 1 and instance_id filled
+ * (GH_ID_MAX bytes) when it exists; *found = 0 otherwise (not an error). */
+int gh_store_api_key_find(struct gh_store *st, const char *secret_hash, int *found,
+    char *instance_id, struct gh_err *err);
+int gh_store_api_key_list(struct gh_store *st, const char *instance_id,
+    struct gh_api_key **out, size_t *n, struct gh_err *err);
+int gh_store_api_key_revoke(struct gh_store *st, const char *instance_id, const char *id,
+    int64_t now, struct gh_err *err);
+
+/* ---- users and identifiers ---- */
+struct gh_user_filter {
+    const char *const *email_addresses; size_t n_email_addresses; /* exact, lower-cased */
+    const char *const *phone_numbers;   size_t n_phone_numbers;
+    const char *const *usernames;       size_t n_usernames;
+    const char *const *user_ids;        size_t n_user_ids;
+    const char *const *external_ids;    size_t n_external_ids;
+    const char *query;          /* substring of id, names, username, email, phone, external id; NULL = none */
+    int64_t created_before;     /* GH_TIME_NULL = unset (all time filters) */
+    int64_t created_after;
+    int64_t last_active_since;
+    int     banned;             /* -1 unset, 0, 1 */
+    const char *order_field;    /* allowlisted column name: created_at, updated_at, email_address,
+                                   first_name, last_name, phone_number, username, last_active_at,
+                                   last_sign_in_at; NULL = created_at */
+    int     order_desc;         /* 1 = descending */
+    int64_t limit;              /* ≥ 1; ignored by count */
+    int64_t offset;
+};
+void gh_user_filter_init(struct gh_user_filter *f); /* unset everything, limit 10, -created_at */
+
+/* Inserts the user and all of u->idents in one transaction (joins the caller's
+ * transaction if one is open). */
+int gh_store_user_insert(struct gh_store *st, const char *instance_id, const struct gh_user *u,
+    struct gh_err *err);
+/* Loads the user with its identifiers. GH_E_NOT_FOUND when absent. */
+int gh_store_user_get(struct gh_store *st, const char *instance_id, const char *user_id,
+    struct gh_user **out, struct gh_err *err);
+/* Writes every scalar column of u (not its identifiers). */
+int gh_store_user_update(struct gh_store *st, const char *instance_id, const struct gh_user *u,
+    struct gh_err *err);
+/* Deletes the user, its identifiers, its sessions. */
+int gh_store_user_delete(struct gh_store *st, const char *instance_id, const char *user_id,
+    struct gh_err *err);
+int gh_store_user_list(struct gh_store *st, const char *instance_id,
+    const struct gh_user_filter *f, struct gh_user ***out, size_t *n, struct gh_err *err);
+int gh_store_user_count(struct gh_store *st, const char *instance_id,
+    const struct gh_user_filter *f, int64_t *out, struct gh_err *err);
+/* The user owning identifier (type, value) or *out NULL (not an error). */
+int gh_store_user_find_by_ident(struct gh_store *st, const char *instance_id,
+    enum gh_ident_type type, const char *value, struct gh_user **out, struct gh_err *err);
+/* Atomically increments failed_attempts and returns the new count; resets
+ * with gh_store_user_update. Used by the lockout rule without a race. */
+int gh_store_user_fail_attempt(struct gh_store *st, const char *instance_id,
+    const char *user_id, int *attempts_out, struct gh_err *err);
+
+int gh_store_ident_insert(struct gh_store *st, const char *instance_id, const struct gh_ident *i,
+    struct gh_err *err);
+int gh_store_ident_get(struct gh_store *st, const char *instance_id, const char *ident_id,
+    struct gh_ident **out, struct gh_err *err);
+int gh_store_ident_update(struct gh_store *st, const char *instance_id,
+    const struct gh_ident *i, struct gh_err *err); /* verified, strategy, reserved, updated_at */
+int gh_store_ident_delete(struct gh_store *st, const char *instance_id, const char *ident_id,
+    struct gh_err *err);
+
+/* ---- clients and sessions ---- */
+int gh_store_client_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_client *c, struct gh_err *err);
+
+struct gh_session_filter {
+    const char *user_id;   /* NULL = any */
+    const char *client_id;
+    const char *status;
+    int64_t     limit;     /* ≥ 1 */
+    int64_t     offset;
+};
+int gh_store_session_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_session *s, struct gh_err *err);
+int gh_store_session_get(struct gh_store *st, const char *instance_id, const char *session_id,
+    struct gh_session **out, struct gh_err *err);
+/* Sets status (and updated_at = now) only when the current status is `from`
+ * (NULL = any). *changed = 1 when a row changed. */
+int gh_store_session_set_status(struct gh_store *st, const char *instance_id,
+    const char *session_id, const char *from, const char *to, int64_t now, int *changed,
+    struct gh_err *err);
+int gh_store_session_touch(struct gh_store *st, const char *instance_id,
+    const char *session_id, int64_t now, struct gh_err *err); /* last_active_at */
+/* Newest first. */
+int gh_store_session_list(struct gh_store *st, const char *instance_id,
+    const struct gh_session_filter *f, struct gh_session ***out, size_t *n, struct gh_err *err);
+int gh_store_session_count(struct gh_store *st, const char *instance_id,
+    const struct gh_session_filter *f, int64_t *out, struct gh_err *err);
+
+#endif

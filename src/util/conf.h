@@ -1,0 +1,35 @@
+/* conf.h: the loaded configuration. Filled once by main.c from flags, then
+ * GATEHOUSE_* environment variables, then defaults (conf.c); read-only after.
+ * Limits that protect the server live here with their defaults so an operator
+ * can see and tune them. */
+#ifndef GH_UTIL_CONF_H
+#define GH_UTIL_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct gh_conf {
+    char    *frontend_addr;     /* "127.0.0.1:7900" (--frontend, GATEHOUSE_FRONTEND) */
+    char    *backend_addr;      /* "127.0.0.1:7901" (--backend, GATEHOUSE_BACKEND) */
+    char    *database_url;      /* "sqlite://./gatehouse.db" (--database, GATEHOUSE_DATABASE_URL) */
+    char    *frontend_url;      /* "http://<frontend_addr>" (--frontend-url, GATEHOUSE_FRONTEND_URL) */
+    char    *backend_url;       /* "http://<backend_addr>" (--backend-url, GATEHOUSE_BACKEND_URL) */
+    char    *master_key;        /* GATEHOUSE_MASTER_KEY value or NULL (never logged) */
+    char    *master_key_file;   /* --master-key-file, GATEHOUSE_MASTER_KEY_FILE; default beside the
+                                   SQLite file ("<db>.key") or "./gatehouse.key" for postgres */
+    char    *instance_name;     /* "Gatehouse" (GATEHOUSE_INSTANCE_NAME) */
+    int      log_level;         /* enum gh_log_level (GATEHOUSE_LOG_LEVEL=debug|info|warn|error) */
+    unsigned threads;           /* worker threads per listener (GATEHOUSE_THREADS; default 2×cores, min 4) */
+    unsigned hash_concurrency;  /* concurrent password hashes (GATEHOUSE_HASH_CONCURRENCY; default cores) */
+    unsigned conn_timeout_s;    /* idle connection timeout, seconds (default 30) */
+    unsigned per_ip_conn_limit; /* concurrent connections per IP (default 256) */
+    unsigned conn_limit;        /* total concurrent connections per listener (default 4096) */
+    size_t   max_header_bytes;  /* request line + headers (default 16 KiB) */
+    size_t   max_body_backend;  /* Backend API body cap (default 1 MiB) */
+    size_t   max_body_frontend; /* Frontend API body cap (default 64 KiB) */
+    unsigned token_ttl_s;       /* session token lifetime (default 60) */
+    unsigned token_reuse_min_s; /* a cached token is handed out again while it has at least this
+                                   many seconds left (default 30: "most of its life") */
+};
+
+#endif
