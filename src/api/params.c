@@ -87,6 +87,10 @@ gh_api_body_str(json_t *body, const char *key, const char **out, struct gh_err *
         return 0;
     if (!json_is_string(v))
         return GH_FAIL_PARAM(err, GH_E_PARAM_INVALID, key, "must be a string");
+    /* Bodies are parsed with JSON_ALLOW_NUL (passwords keep their length);
+     * every other string must not hide a NUL that C would truncate at. */
+    if (strlen(json_string_value(v)) != json_string_length(v))
+        return GH_FAIL_PARAM(err, GH_E_PARAM_INVALID, key, "must not contain NUL characters");
     *out = json_string_value(v);
     return 0;
 }
@@ -146,6 +150,8 @@ gh_api_body_strs(json_t *body, const char *key, const char **out, size_t max, si
     if (v == NULL || json_is_null(v))
         return 0;
     if (json_is_string(v)) {
+        if (strlen(json_string_value(v)) != json_string_length(v))
+            return GH_FAIL_PARAM(err, GH_E_PARAM_INVALID, key, "must not contain NUL characters");
         if (max > 0)
             out[0] = json_string_value(v);
         *n = 1;
@@ -154,7 +160,7 @@ gh_api_body_strs(json_t *body, const char *key, const char **out, size_t max, si
     if (!json_is_array(v))
         return GH_FAIL_PARAM(err, GH_E_PARAM_INVALID, key, "must be an array of strings");
     json_array_foreach(v, i, it) {
-        if (!json_is_string(it))
+        if (!json_is_string(it) || strlen(json_string_value(it)) != json_string_length(it))
             return GH_FAIL_PARAM(err, GH_E_PARAM_INVALID, key, "must be an array of strings");
         if (i < max)
             out[i] = json_string_value(it);

@@ -23,7 +23,8 @@ int gh_api_order_by(const struct gh_req *req, const char *const *allowed, const 
     int dflt_desc, const char **field, int *desc, struct gh_err *err);
 
 /* Typed reads of body fields. Absent or JSON null → *out NULL / *present 0 and
- * return 0; wrong type → GH_E_PARAM_INVALID naming the key. */
+ * return 0; wrong type → GH_E_PARAM_INVALID naming the key. Strings with an
+ * embedded NUL are refused (read a password with json_string_length instead). */
 int gh_api_body_str(json_t *body, const char *key, const char **out, struct gh_err *err);
 int gh_api_body_bool(json_t *body, const char *key, int *present, int *out, struct gh_err *err);
 int gh_api_body_int(json_t *body, const char *key, int *present, int64_t *out,
