@@ -35,7 +35,9 @@ struct gh_bootstrap {
 /* Opens the store, migrates, loads the master key, and loads the default
  * instance, creating it (instance, RSA-2048 key, publishable key, first secret
  * key) when the database is empty. `boot` may be NULL. Caller frees with
- * gh_app_close. */
+ * gh_app_close. With boot non-NULL (serve), a conf->frontend_url that differs
+ * from the stored one replaces it and the publishable key; with NULL (admin
+ * verbs, run without the server's flags) the stored values are kept. */
 int  gh_app_open(const struct gh_conf *conf, struct gh_app **out, struct gh_bootstrap *boot,
     struct gh_err *err);
 void gh_app_close(struct gh_app *app);

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct gh_conf {
     char    *frontend_addr;     /* "127.0.0.1:7900" (--frontend, GATEHOUSE_FRONTEND) */
@@ -31,5 +32,20 @@ struct gh_conf {
     unsigned token_reuse_min_s; /* a cached token is handed out again while it has at least this
                                    many seconds left (default 30: "most of its life") */
 };
+
+/* Sets every field to its default (strings malloc'd; URLs and the key file
+ * are derived later by gh_conf_load). -1 on out of memory; free with
+ * gh_conf_free either way. */
+int gh_conf_init_defaults(struct gh_conf *c);
+/* Applies GATEHOUSE_* environment variables, then flags (argv[0..argc):
+ * "--name value" or "--name=value"; flags win), then derives frontend_url,
+ * backend_url and master_key_file when unset. Every problem is written to
+ * errs as one line; returns how many there were (0 = usable). */
+int gh_conf_load(struct gh_conf *c, int argc, char **argv, FILE *errs);
+/* One line per flag with its environment variable, for --help. */
+void gh_conf_usage(FILE *out);
+/* Frees the strings (the master key wiped first); c may be reused after
+ * gh_conf_init_defaults. */
+void gh_conf_free(struct gh_conf *c);
 
 #endif

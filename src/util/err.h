@@ -20,6 +20,7 @@ struct gh_err {
     char             long_msg[256]; /* client-safe "long_message"; empty → desc */
     char             param[64]; /* meta.param_name, or empty */
     char             note[256]; /* detail for the log; never sent */
+    unsigned         retry_after_s; /* GH_E_TOO_MANY_REQUESTS: seconds for Retry-After (0 → 1) */
 };
 
 /* Records the first failure only (later calls on a set err are ignored so the

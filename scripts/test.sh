@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# test.sh: the whole test run (also CI's, through .ci/run).
+#   1. setup (missing packages, pinned npm packages)
+#   2. build build/ and build-asan/ (ASan + UBSan)
+#   3. cmocka unit tests with ctest in both builds
+#   4. a throwaway PostgreSQL (scripts/pg.sh), stopped on exit
+#   5. the Node integration suite (tests/integration, real @clerk/* SDKs) three
+#      times: normal build on SQLite, normal build on PostgreSQL, ASan build on
+#      SQLite
+# Keeps going after a failure, counts passed/failed across everything, and
+# ends with exactly one line "N passed, N failed"; exits 1 if anything failed.
+# Env: GH_TEST_CONCURRENCY (node test files in parallel, default 2),
+#      GH_TEST_ONLY (space-separated subset of: unit unit-asan sqlite postgres asan).
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+T0=$(date +%s)
+PASS=0
+FAIL=0
+LOGDIR="$(mktemp -d "${TMPDIR:-/tmp}/gh-test.XXXXXX")"
+CONC="${GH_TEST_CONCURRENCY:-2}"
+ONLY="${GH_TEST_ONLY:-unit unit-asan sqlite postgres asan}"
+export GH_PG_STATE="$LOGDIR/pg.env"
+export CLERK_TELEMETRY_DISABLED=1
+
+want() { [[ " $ONLY " == *" $1 "* ]]; }
+note() { printf '\n=== %s ===\n' "$*"; }
+fail_step() { # a step that could not even run counts as one failure
+    echo "test.sh: FAILED: $*" >&2
+    FAIL=$((FAIL + 1))
+}
+
+cleanup() {
+    bash "$ROOT/scripts/pg.sh" stop >/dev/null 2>&1 || true
+    rm -rf "$LOGDIR"
+}
+trap cleanup EXIT
+
+note "setup"
+bash scripts/setup.sh || { fail_step "setup"; echo "$PASS passed, $FAIL failed"; exit 1; }
+
+note "build"
+BUILT=1
+ASAN_BUILT=1
+bash scripts/build.sh || { fail_step "build (build/)"; BUILT=0; }
+if want unit-asan || want asan; then
+    bash scripts/build.sh --asan-only || { fail_step "build (build-asan/)"; ASAN_BUILT=0; }
+fi
+
+run_ctest() { # name, build dir
+    local name="$1" dir="$2" log="$LOGDIR/ctest-$1.log"
+    note "unit tests ($name)"
+    (cd "$dir" && ctest --output-on-failure 2>&1) | tee "$log"
+    local line total failed
+    line="$(grep -Eo '[0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)"
+    if [ -n "$line" ]; then
+        failed="$(echo "$line" | awk '{print $1}')"
+        total="$(echo "$line" | awk '{print $NF}')"
+        PASS=$((PASS + total - failed))
+        FAIL=$((FAIL + failed))
+    elif grep -q 'No tests were found' "$log"; then
+        echo "test.sh: no unit tests in $dir"
+    else
+        fail_step "ctest in $dir printed no summary"
+    fi
+}
+
+if [ "$BUILT" -eq 1 ] && want unit; then run_ctest normal build; fi
+if [ "$ASAN_BUILT" -eq 1 ] && want unit-asan; then
+    ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" run_ctest asan build-asan
+fi
+
+run_node() { # name, env assignments...
+    local name="$1"; shift
+    local tap="$LOGDIR/node-$name.tap"
+    note "integration ($name)"
+    (cd tests/integration && env "$@" timeout -k 10 1200 node --test \
+        --test-concurrency="$CONC" --test-timeout=180000 \
+        --test-reporter=spec --test-reporter-destination=stdout \
+        --test-reporter=tap --test-reporter-destination="$tap" \
+        ./*.test.mjs 2>&1)
+    local rc=$?
+    local p f c
+    p="$(grep -E '^# pass [0-9]+' "$tap" 2>/dev/null | tail -1 | awk '{print $3}')"
+    f="$(grep -E '^# fail [0-9]+' "$tap" 2>/dev/null | tail -1 | awk '{print $3}')"
+    c="$(grep -E '^# cancelled [0-9]+' "$tap" 2>/dev/null | tail -1 | awk '{print $3}')"
+    if [ -z "$p" ] || [ -z "$f" ]; then
+        fail_step "node suite ($name) printed no summary (exit $rc)"
+        return
+    fi
+    PASS=$((PASS + p))
+    FAIL=$((FAIL + f + ${c:-0}))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && [ "${c:-0}" -eq 0 ]; then
+        fail_step "node suite ($name) exited $rc"
+    fi
+    echo "integration ($name): $p passed, $((f + ${c:-0})) failed"
+}
+
+if [ "$BUILT" -eq 1 ] && want sqlite; then
+    run_node sqlite GH_TEST_DB=sqlite GH_BIN=build/gatehouse
+fi
+if [ "$BUILT" -eq 1 ] && want postgres; then
+    if PGURL="$(bash scripts/pg.sh start)"; then
+        run_node postgres GH_TEST_DB=postgres GH_TEST_PG_URL="$PGURL" GH_BIN=build/gatehouse
+    else
+        fail_step "could not start PostgreSQL"
+    fi
+fi
+if [ "$ASAN_BUILT" -eq 1 ] && want asan; then
+    run_node asan GH_TEST_DB=sqlite GH_BIN=build-asan/gatehouse GH_TEST_START_TIMEOUT_MS=60000
+fi
+
+echo
+echo "test.sh: wall time $(( $(date +%s) - T0 )) s"
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]

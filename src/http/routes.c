@@ -1,0 +1,53 @@
+/* routes.c: THE routing table. Every endpoint of both listeners, with the
+ * authentication it requires, is listed here and nowhere else. Order
+ * matters only where a literal and a ":param" overlap: the first matching
+ * row wins, so "/v1/users/count" comes before "/v1/users/:id". */
+#include "api/backend/backend.h"
+#include "http/server.h"
+
+#define NONE   GH_AUTH_NONE
+#define SECRET GH_AUTH_SECRET
+
+/* Frontend listener: browsers and the public internet. */
+const struct gh_route gh_routes_frontend[] = {
+    /* method    pattern                          handler                      auth */
+    { "GET",    "/healthz",                       gh_http_healthz_get,         NONE },
+    { "GET",    "/.well-known/jwks.json",         gh_api_jwks_get,             NONE },
+    { "GET",    "/images/default-avatar.svg",     gh_http_default_avatar_get,  NONE },
+};
+const size_t gh_routes_frontend_count = sizeof(gh_routes_frontend) / sizeof(gh_routes_frontend[0]);
+
+/* Backend listener: the Backend API (secret key) on a private address. */
+const struct gh_route gh_routes_backend[] = {
+    /* method    pattern                          handler                         auth */
+    { "GET",    "/healthz",                       gh_http_healthz_get,            NONE },
+    { "GET",    "/metrics",                       gh_http_metrics_get,            NONE },
+
+    { "GET",    "/v1/users",                      gh_api_users_list,              SECRET },
+    { "GET",    "/v1/users/count",                gh_api_users_count,             SECRET },
+    { "POST",   "/v1/users",                      gh_api_users_create,            SECRET },
+    { "GET",    "/v1/users/:id",                  gh_api_users_get,               SECRET },
+    { "PATCH",  "/v1/users/:id",                  gh_api_users_update,            SECRET },
+    { "DELETE", "/v1/users/:id",                  gh_api_users_delete,            SECRET },
+    { "PATCH",  "/v1/users/:id/metadata",         gh_api_users_metadata_merge,    SECRET },
+    { "PUT",    "/v1/users/:id/metadata",         gh_api_users_metadata_replace,  SECRET },
+    { "POST",   "/v1/users/:id/ban",              gh_api_users_ban,               SECRET },
+    { "POST",   "/v1/users/:id/unban",            gh_api_users_unban,             SECRET },
+    { "POST",   "/v1/users/:id/lock",             gh_api_users_lock,              SECRET },
+    { "POST",   "/v1/users/:id/unlock",           gh_api_users_unlock,            SECRET },
+    { "POST",   "/v1/users/:id/verify_password",  gh_api_users_verify_password,   SECRET },
+
+    { "POST",   "/v1/email_addresses",            gh_api_email_addresses_create,  SECRET },
+    { "GET",    "/v1/email_addresses/:id",        gh_api_email_addresses_get,     SECRET },
+    { "PATCH",  "/v1/email_addresses/:id",        gh_api_email_addresses_update,  SECRET },
+    { "DELETE", "/v1/email_addresses/:id",        gh_api_email_addresses_delete,  SECRET },
+
+    { "GET",    "/v1/sessions",                   gh_api_sessions_list,           SECRET },
+    { "POST",   "/v1/sessions",                   gh_api_sessions_create,         SECRET },
+    { "GET",    "/v1/sessions/:id",               gh_api_sessions_get,            SECRET },
+    { "POST",   "/v1/sessions/:id/revoke",        gh_api_sessions_revoke,         SECRET },
+    { "POST",   "/v1/sessions/:id/tokens",        gh_api_sessions_token,          SECRET },
+
+    { "GET",    "/v1/jwks",                       gh_api_jwks_get,                SECRET },
+};
+const size_t gh_routes_backend_count = sizeof(gh_routes_backend) / sizeof(gh_routes_backend[0]);

@@ -1,0 +1,217 @@
+/* main.c: the gatehouse binary. Parses the command and configuration,
+ * then either serves (both listeners until SIGTERM/SIGINT, then drains) or
+ * runs one admin verb against the same database and exits. It owns process
+ * concerns only: signals, exit codes, what goes to stdout; everything else
+ * is a call into http/, core/ or store/. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/app.h"
+#include "crypto/crypto.h"
+#include "http/server.h"
+#include "store/store.h"
+#include "util/conf.h"
+#include "util/err.h"
+#include "util/log.h"
+
+#define GH_VERSION "0.1.0"
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+        "usage: gatehouse [serve] [options]     run the server (default)\n"
+        "       gatehouse migrate [options]     apply database migrations\n"
+        "       gatehouse keys create-secret    print a new CLERK_SECRET_KEY\n"
+        "       gatehouse keys list             list API keys\n"
+        "       gatehouse keys jwt-public-key   print the signing key's PEM (CLERK_JWT_KEY)\n"
+        "       gatehouse --help | --version\n"
+        "options (flag, environment variable):\n");
+    gh_conf_usage(out);
+}
+
+static int
+fail(const char *what, const struct gh_err *err)
+{
+    fprintf(stderr, "gatehouse: %s: %s%s%s\n", what, gh_err_message(err),
+        err->note[0] != '\0' ? ": " : "", err->note);
+    return 1;
+}
+
+static int
+listen_all(struct gh_server *srv, const struct gh_conf *conf, struct gh_err *err)
+{
+    const struct gh_listener_def fe = {
+        .name = "frontend", .addr = conf->frontend_addr, .routes = gh_routes_frontend,
+        .nroutes = gh_routes_frontend_count, .max_body = conf->max_body_frontend, .json_only = 0,
+    };
+    const struct gh_listener_def be = {
+        .name = "backend", .addr = conf->backend_addr, .routes = gh_routes_backend,
+        .nroutes = gh_routes_backend_count, .max_body = conf->max_body_backend, .json_only = 1,
+    };
+
+    if (gh_server_listen(srv, &fe, err) == -1 || gh_server_listen(srv, &be, err) == -1)
+        return -1;
+    return 0;
+}
+
+/* Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight
+ * requests finish (bounded) and exits 0. */
+static int
+cmd_serve(const struct gh_conf *conf, const sigset_t *sigs)
+{
+    struct gh_app      *app = NULL;
+    struct gh_server   *srv = NULL;
+    struct gh_bootstrap boot = { 0 };
+    struct gh_err       err = { 0 };
+    int                 sig = 0, rc = 1;
+    unsigned            left;
+
+    if (gh_app_open(conf, &app, &boot, &err) == -1)
+        return fail("cannot start", &err);
+    gh_app_print_env(app, &boot, stdout);
+    fflush(stdout);
+    gh_memzero(boot.secret_key, sizeof(boot.secret_key));
+    if (gh_server_new(app, conf, &srv, &err) == -1 || listen_all(srv, conf, &err) == -1) {
+        rc = fail("cannot listen", &err);
+        goto done;
+    }
+    gh_log_info("listening frontend=%s backend=%s", conf->frontend_url, conf->backend_url);
+    if (sigwait(sigs, &sig) != 0)
+        gh_log_error("sigwait failed");
+    gh_log_info("signal %d: draining", sig);
+    left = gh_server_drain(srv, GH_HTTP_DRAIN_MS);
+    if (left > 0)
+        gh_log_warn("%u requests still running after %d ms; stopping anyway", left,
+            GH_HTTP_DRAIN_MS);
+    rc = 0;
+done:
+    gh_server_free(srv);
+    gh_app_close(app);
+    if (rc == 0)
+        gh_log_info("stopped");
+    return rc;
+}
+
+static int
+cmd_migrate(const struct gh_conf *conf)
+{
+    struct gh_store *st = NULL;
+    struct gh_err    err = { 0 };
+    int              version = 0, rc = 1;
+
+    if (gh_store_open(conf->database_url, &st, &err) == -1 || gh_store_migrate(st, &err) == -1 ||
+        gh_store_schema_version(st, &version, &err) == -1) {
+        rc = fail("migrate", &err);
+        goto done;
+    }
+    printf("schema version %d\n", version);
+    rc = 0;
+done:
+    gh_store_close(st);
+    return rc;
+}
+
+static int
+cmd_keys(const struct gh_conf *conf, const char *verb)
+{
+    struct gh_app *app = NULL;
+    struct gh_err  err = { 0 };
+    char          *secret = NULL;
+    int            rc = 1;
+
+    if (gh_app_open(conf, &app, NULL, &err) == -1)
+        return fail("cannot open", &err);
+    if (strcmp(verb, "create-secret") == 0) {
+        if (gh_app_create_secret(app, &secret, &err) == -1)
+            goto failed;
+        printf("CLERK_SECRET_KEY=%s\n", secret);
+    } else if (strcmp(verb, "list") == 0) {
+        if (gh_app_list_keys(app, stdout, &err) == -1)
+            goto failed;
+    } else {
+        fputs(gh_app_jwt_public_pem(app), stdout);
+    }
+    rc = 0;
+    goto done;
+failed:
+    rc = fail(verb, &err);
+done:
+    gh_secret_free(secret);
+    gh_app_close(app);
+    return rc;
+}
+
+/* Which command, and where its options start; -1 when argv makes no sense. */
+static int
+pick_command(int argc, char **argv, const char **cmd, const char **verb, int *first)
+{
+    *cmd = "serve";
+    *verb = NULL;
+    *first = 1;
+    if (argc < 2 || strncmp(argv[1], "--", 2) == 0)
+        return 0;
+    *cmd = argv[1];
+    *first = 2;
+    if (strcmp(*cmd, "serve") == 0 || strcmp(*cmd, "migrate") == 0)
+        return 0;
+    if (strcmp(*cmd, "keys") == 0 && argc >= 3 &&
+        (strcmp(argv[2], "create-secret") == 0 || strcmp(argv[2], "list") == 0 ||
+            strcmp(argv[2], "jwt-public-key") == 0)) {
+        *verb = argv[2];
+        *first = 3;
+        return 0;
+    }
+    return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+    struct gh_conf conf;
+    struct gh_err  err = { 0 };
+    const char    *cmd, *verb;
+    sigset_t       sigs;
+    int            first, rc;
+
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        printf("gatehouse " GH_VERSION "\n");
+        return 0;
+    }
+    if (pick_command(argc, argv, &cmd, &verb, &first) == -1) {
+        usage(stderr);
+        return 2;
+    }
+    /* Block the shutdown signals before any thread exists (the store, jobs
+     * and MHD start threads) so only sigwait() in this thread sees them. */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (gh_conf_init_defaults(&conf) == -1 || gh_conf_load(&conf, argc - first, argv + first,
+                                                  stderr) != 0) {
+        fprintf(stderr, "gatehouse: invalid configuration (see above); --help lists options\n");
+        gh_conf_free(&conf);
+        return 2;
+    }
+    gh_log_set_level((enum gh_log_level)conf.log_level);
+    if (gh_crypto_init(&err) == -1) {
+        rc = fail("crypto", &err);
+    } else if (strcmp(cmd, "serve") == 0) {
+        rc = cmd_serve(&conf, &sigs);
+    } else if (strcmp(cmd, "migrate") == 0) {
+        rc = cmd_migrate(&conf);
+    } else {
+        rc = cmd_keys(&conf, verb);
+    }
+    gh_conf_free(&conf);
+    return rc;
+}

@@ -1,0 +1,162 @@
+// errors.test.mjs: Clerk-shaped errors on the wire and through the SDK:
+// malformed and oversized bodies, wrong types, unknown ids and routes, bad
+// secret keys, duplicates; the server stays up afterwards.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { startGatehouse } from './lib/server.mjs';
+import { clerkFor, uniq, expectClerkError, bapi, assertClerkErrorBody } from './lib/clerk.mjs';
+
+let gh;
+let clerk;
+let user;
+const tag = uniq();
+
+before(async () => {
+  gh = await startGatehouse();
+  clerk = clerkFor(gh);
+  user = await clerk.users.createUser({ emailAddress: [`err.${tag}@example.com`] });
+});
+after(async () => { if (gh) await gh.cleanup(); });
+
+/** POST with a body of `size` bytes via node:http, tolerating an early close after the answer. */
+function postLarge(path, size) {
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, gh.apiUrl);
+    const req = http.request(url, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${gh.secretKey}`,
+        'Content-Type': 'application/json',
+        'Content-Length': size,
+      },
+    });
+    let answered = false;
+    req.on('response', (res) => {
+      answered = true;
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => {
+        let json;
+        try { json = JSON.parse(text); } catch { json = undefined; }
+        resolve({ status: res.statusCode, headers: new Headers(res.headers), text, json });
+      });
+    });
+    req.on('error', (e) => { if (!answered) reject(e); });
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    chunk[0] = 0x22; // '"' – looks like the start of a JSON string
+    let sent = 0;
+    const pump = () => {
+      while (sent < size) {
+        const n = Math.min(chunk.length, size - sent);
+        sent += n;
+        if (!req.write(n === chunk.length ? chunk : chunk.subarray(0, n))) {
+          req.once('drain', pump);
+          return;
+        }
+      }
+      req.end();
+    };
+    req.on('error', () => {}); // EPIPE after a 413 is expected
+    pump();
+  });
+}
+
+test('successful responses are exactly application/json', async () => {
+  const r = await bapi(gh, 'GET', `/v1/users/${user.id}`);
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('content-type'), 'application/json');
+  assert.equal(r.json.object, 'user');
+});
+
+test('malformed JSON body → 400 Clerk error', async () => {
+  const r = await bapi(gh, 'POST', '/v1/users', { body: '{"email_address": ["x@example.com"' });
+  assertClerkErrorBody(r, 400);
+  const r2 = await bapi(gh, 'POST', '/v1/users', { body: 'not json at all' });
+  assertClerkErrorBody(r2, 400);
+});
+
+test('duplicate keys in a JSON object are rejected', async () => {
+  const r = await bapi(gh, 'POST', '/v1/users', { body: '{"first_name":"a","first_name":"b"}' });
+  assert.ok(r.status === 400 || r.status === 422, `${r.status} ${r.text}`);
+  assertClerkErrorBody(r, r.status);
+});
+
+test('wrong type → 422 with meta.param_name', async () => {
+  const r = await bapi(gh, 'POST', '/v1/users', { body: { email_address: [`t.${tag}@example.com`], first_name: 123 } });
+  const e = assertClerkErrorBody(r, 422);
+  assert.equal(e.meta.param_name, 'first_name', r.text);
+  const r2 = await bapi(gh, 'PATCH', `/v1/users/${user.id}`, { body: { last_name: { no: 1 } } });
+  assert.equal(assertClerkErrorBody(r2, 422).meta.param_name, 'last_name', r2.text);
+  const r3 = await bapi(gh, 'POST', '/v1/users', { body: { email_address: 'not-an-array@example.com' } });
+  assert.equal(r3.status, 422, r3.text);
+});
+
+test('body over 1 MiB → 413', async () => {
+  const r = await postLarge('/v1/users', (1 << 20) + 4096);
+  assertClerkErrorBody(r, 413);
+});
+
+test('unknown ids → 404 resource_not_found', async () => {
+  const r = await bapi(gh, 'GET', '/v1/users/user_doesnotexist0000000000');
+  assertClerkErrorBody(r, 404, 'resource_not_found');
+  await expectClerkError(clerk.users.getUser('user_doesnotexist0000000000'), 404, 'resource_not_found');
+  await expectClerkError(clerk.users.updateUser('user_doesnotexist0000000000', { firstName: 'x' }), 404, 'resource_not_found');
+  await expectClerkError(clerk.users.banUser('user_doesnotexist0000000000'), 404, 'resource_not_found');
+});
+
+test('duplicate email → 422 form_identifier_exists (SDK)', async () => {
+  const err = await expectClerkError(
+    clerk.users.createUser({ emailAddress: [`err.${tag}@example.com`] }), 422, 'form_identifier_exists');
+  assert.equal(typeof err.errors[0].longMessage, 'string');
+  await clerk.users.updateUser(user.id, { username: `taken_${tag}` });
+  await expectClerkError(clerk.users.createUser({ username: `taken_${tag}`, emailAddress: [`u2.${tag}@example.com`] }),
+    422, 'form_identifier_exists');
+});
+
+test('duplicate email differing only in case → 422 form_identifier_exists', async () => {
+  await expectClerkError(
+    clerk.users.createUser({ emailAddress: [`ERR.${tag}@Example.com`] }), 422, 'form_identifier_exists');
+});
+
+test('missing or wrong secret key → 401', async () => {
+  const none = await bapi(gh, 'GET', '/v1/users', { auth: false });
+  assertClerkErrorBody(none, 401);
+  const wrong = await bapi(gh, 'GET', '/v1/users', { headers: { Authorization: 'Bearer sk_test_thisIsNotTheKey000000000000' } });
+  assertClerkErrorBody(wrong, 401, 'clerk_key_invalid');
+  const basic = await bapi(gh, 'GET', '/v1/users', { headers: { Authorization: `Basic ${gh.secretKey}` } });
+  assertClerkErrorBody(basic, 401);
+  const bad = clerkFor(gh, { secretKey: 'sk_test_thisIsNotTheKey000000000000' });
+  await expectClerkError(bad.users.getUserList(), 401, 'clerk_key_invalid');
+  // the frontend listener does not serve the Backend API
+  const res = await fetch(`${gh.frontendUrl}/v1/users`, { headers: { Authorization: `Bearer ${gh.secretKey}` } });
+  await res.arrayBuffer();
+  assert.notEqual(res.status, 200);
+});
+
+test('POST with a JSON content type and an empty body is accepted', async () => {
+  const r = await bapi(gh, 'POST', `/v1/users/${user.id}/ban`, { headers: { 'Content-Type': 'application/json' } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.banned, true);
+  const r2 = await bapi(gh, 'POST', `/v1/users/${user.id}/unban`, { headers: { 'Content-Type': 'application/json' }, body: '' });
+  assert.equal(r2.status, 200, r2.text);
+  assert.equal(r2.json.banned, false);
+});
+
+test('unknown route → 404 Clerk error', async () => {
+  assertClerkErrorBody(await bapi(gh, 'GET', '/v1/definitely_not_a_route'), 404);
+  assertClerkErrorBody(await bapi(gh, 'GET', `/v1/users/${user.id}/not_a_sub_route`), 404);
+});
+
+test('after all that the server still answers', async () => {
+  const u = await clerk.users.getUser(user.id);
+  assert.equal(u.id, user.id);
+  const res = await fetch(`${gh.backendUrl}/healthz`);
+  await res.arrayBuffer();
+  assert.equal(res.status, 200);
+});
+
+test('shutdown: SIGTERM exits 0, logs clean', async () => {
+  await gh.close();
+});
