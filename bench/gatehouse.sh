@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # gatehouse.sh: the Gatehouse figures of bench/run, for one store at a time.
 # Sourced by bench/run after lib/common.sh, lib/measure.sh and lib/pg.sh.
 #

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # common.sh: helpers shared by bench/run, bench/gatehouse.sh and the peer
 # scripts in bench/peers/. Source it, don't execute it.
 # Does: logging, installing missing Debian/npm packages, free loopback ports,
@@ -36,12 +37,12 @@ apt_ensure() {
 # DIR/node_modules when they are missing; with a package-lock.json it uses
 # `npm ci`. Native modules build against the system Node headers.
 npm_ensure() {
-  local dir="$1" dep missing=0
+  local dir="$1" dep need=0
   command -v node >/dev/null && command -v npm >/dev/null || apt_ensure nodejs npm || return 1
   for dep in $(node -e 'const p=require(process.argv[1]);console.log(Object.keys(p.dependencies||{}).join(" "))' "$dir/package.json"); do
-    [ -f "$dir/node_modules/$dep/package.json" ] || missing=1
+    [ -f "$dir/node_modules/$dep/package.json" ] || need=1
   done
-  [ "$missing" -eq 1 ] || return 0
+  [ "$need" -eq 1 ] || return 0
   [ -d /usr/include/node ] && export npm_config_nodedir=/usr
   log "npm install in ${dir#"$BENCH_DIR"/} (pinned versions)"
   if [ -f "$dir/package-lock.json" ]; then
@@ -72,12 +73,12 @@ pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 # stop_pidfile PIDFILE : SIGTERM the recorded pid (that pid only), wait up to
 # 5 s, then SIGKILL; removes the file.
 stop_pidfile() {
-  local f="$1" pid i
+  local f="$1" pid
   [ -f "$f" ] || return 0
   pid="$(cat "$f")"
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$f"

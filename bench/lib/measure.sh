@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # measure.sh: the measuring primitives of bench/run. Source it after common.sh.
 # Does: one bounded wrk run per HTTP operation (run_op), bounded in-process
 # runs (inproc_run), plain value rows (emit), with server CPU per request and
@@ -118,11 +119,18 @@ measure_once() {
 }
 
 # inproc_run OUTFILE CMD... : waits for quiet, runs a bounded in-process
-# benchmark; sets INPROC_OTHER to the CPU share (% of one core) of others
-# (0 when it cannot be told apart: the command's own CPU is not subtracted).
+# benchmark (output to OUTFILE); sets INPROC_OTHER to the CPU share, in % of
+# one core, that other processes took meanwhile.
+INPROC_OTHER=""
 inproc_run() {
-  local out="$1"; shift
+  local out="$1" a b c0 c1 me="$BASHPID"; shift
   wait_quiet ""
+  read -r -a a <<<"$(sys_ticks)"
+  c0="$(awk '{sub(/^.*\) /,""); print $14+$15}' "/proc/$me/stat")"
   "$@" >"$out" 2>&1 || true
-  INPROC_OTHER=""
+  c1="$(awk '{sub(/^.*\) /,""); print $14+$15}' "/proc/$me/stat")"
+  read -r -a b <<<"$(sys_ticks)"
+  INPROC_OTHER=$(( ((b[0] - a[0]) - (c1 - c0)) * 100 * $(nproc) / ((b[1] - a[1]) > 0 ? (b[1] - a[1]) : 1) ))
+  [ "$INPROC_OTHER" -ge 0 ] || INPROC_OTHER=0
+  export INPROC_OTHER
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # pg.sh: a throwaway PostgreSQL 15 cluster for the Gatehouse-on-PostgreSQL
 # figures. Source it after common.sh.
 # Unlike scripts/pg.sh (the test cluster: fsync off), this one keeps

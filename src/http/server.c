@@ -495,7 +495,6 @@ start_daemon(struct gh_http_listener *ls, unsigned flags, const struct sockaddr 
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(c->max_header_bytes * GH_HTTP_POOL_FACTOR),
         MHD_OPTION_URI_LOG_CALLBACK, on_request_line, ls,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, ls,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
         MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
         MHD_OPTION_END);
 }
