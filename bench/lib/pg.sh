@@ -32,7 +32,7 @@ pg_url() {
   echo "postgres://postgres@127.0.0.1:$PG_PORT/$1"
 }
 
-pg_version() { pg_as "$PG_BIN/postgres" --version 2>/dev/null | awk '{print $NF}'; }
+pg_version() { "$PG_BIN/postgres" --version 2>/dev/null | awk '{print $3}'; }
 
 pg_stop() {
   [ -n "$PG_DIR" ] || return 0

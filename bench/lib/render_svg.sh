@@ -30,6 +30,9 @@ BAR=26
 NTH=$NT; [ "$NTH" -ge 2 ] || NTH=2
 NMH=$NM; [ "$NMH" -ge 2 ] || NMH=2
 H=$(( 60 + NTH * BAR + 70 + NMH * BAR + 50 ))
+# room on the right of the longest bar for its value label
+XT=$(awk -F'\t' 'BEGIN{m=10} $1>m{m=$1} END{printf "%.0f", m*2.2}' "$TMP/throughput.dat")
+XM=$(awk -F'\t' 'BEGIN{m=1} $1>m{m=$1} END{printf "%.1f", m*1.12}' "$TMP/memory.dat")
 read -r P1T P1B P2T P2B < <(awk -v h="$H" -v a="$NTH" -v b="$NMH" -v bar="$BAR" 'BEGIN{
   t1 = 1 - 60/h; b1 = t1 - a*bar/h; t2 = b1 - 70/h; b2 = t2 - b*bar/h; printf "%.4f %.4f %.4f %.4f\n", t1, b1, t2, b2 }')
 
@@ -53,7 +56,7 @@ set xtics nomirror
 set tmargin at screen $P1T
 set bmargin at screen $P1B
 set logscale x
-set xrange [10:*]
+set xrange [10:$XT]
 set yrange [-0.6:$NT - 0.4]
 set xlabel "requests (operations) per second, log scale; higher is better" offset 0,0.4
 plot "$TMP/throughput.dat" using (10):0:(10):1:(\$0-0.38):(\$0+0.38):2:ytic(3) with boxxyerror lc rgb variable, \
@@ -63,7 +66,7 @@ unset label
 unset logscale x
 set tmargin at screen $P2T
 set bmargin at screen $P2B
-set xrange [0:*]
+set xrange [0:$XM]
 set yrange [-0.6:$NM - 0.4]
 set xlabel "idle RSS, MiB; lower is better" offset 0,0.4
 plot "$TMP/memory.dat" using (0):0:(0):1:(\$0-0.38):(\$0+0.38):2:ytic(3) with boxxyerror lc rgb variable, \
