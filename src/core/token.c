@@ -17,6 +17,7 @@
 #include "core/session.h"
 #include "crypto/crypto.h"
 #include "util/buf.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/metrics.h"
 #include "util/str.h"
@@ -400,144 +401,26 @@ done:
 
 /* ---- reading our own claims ---- */
 
-static const char *
-skip_ws(const char *p)
-{
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-        p++;
-    return p;
-}
-
-/* p at '"'; the character after the closing quote, or NULL. */
-static const char *
-skip_string(const char *p)
-{
-    for (p++; *p != '\0'; p++) {
-        if (*p == '\\') {
-            if (*++p == '\0')
-                return NULL;
-        } else if (*p == '"') {
-            return p + 1;
-        }
-    }
-    return NULL;
-}
-
-/* The character after the value at p (any type, nesting ≤ 64), or NULL. */
-static const char *
-skip_value(const char *p)
-{
-    int depth = 0;
-
-    do {
-        if (*p == '"') {
-            if ((p = skip_string(p)) == NULL)
-                return NULL;
-        } else if (*p == '{' || *p == '[') {
-            if (++depth > 64)
-                return NULL;
-            p++;
-        } else if (*p == '}' || *p == ']') {
-            if (--depth < 0)
-                return NULL;
-            p++;
-        } else if (*p == '\0') {
-            return NULL;
-        } else if (depth == 0) {
-            size_t n = strcspn(p, ",}] \t\r\n");
-
-            return n > 0 ? p + n : NULL;
-        } else {
-            p++;
-        }
-    } while (depth > 0);
-    return p;
-}
-
-/* The value of top-level member `key` of the JSON object text, or NULL. */
-static const char *
-claim_find(const char *json, const char *key)
-{
-    const char *p = skip_ws(json), *k, *e;
-    size_t      klen = strlen(key);
-
-    if (*p++ != '{')
-        return NULL;
-    for (p = skip_ws(p); *p == '"'; p = skip_ws(p + 1)) {
-        k = p + 1;
-        if ((e = skip_string(p)) == NULL)
-            return NULL;
-        p = skip_ws(e);
-        if (*p != ':')
-            return NULL;
-        p = skip_ws(p + 1);
-        if ((size_t)(e - 1 - k) == klen && memcmp(k, key, klen) == 0)
-            return p;
-        if ((p = skip_value(p)) == NULL)
-            return NULL;
-        p = skip_ws(p);
-        if (*p != ',')
-            return NULL;
-    }
-    return NULL;
-}
-
-/* An integer claim. -1 when absent or not an integer. */
-static int
-claim_int(const char *json, const char *key, int64_t *out)
-{
-    const char *v = claim_find(json, key);
-    char        num[24];
-    size_t      n;
-
-    if (v == NULL)
-        return -1;
-    n = strspn(v, "-0123456789");
-    if (n == 0 || n >= sizeof(num) || strchr(".eE", v[n]) != NULL || v[n] == '\0')
-        return -1;
-    memcpy(num, v, n);
-    num[n] = '\0';
-    return gh_parse_int(num, INT64_MIN, INT64_MAX, out);
-}
-
-/* A string claim without escapes into out[size]. -1 when absent, not a
- * string, escaped or too long. */
-static int
-claim_str(const char *json, const char *key, char *out, size_t size)
-{
-    const char *v = claim_find(json, key), *e;
-    size_t      n;
-
-    if (v == NULL || *v != '"' || (e = skip_string(v)) == NULL)
-        return -1;
-    n = (size_t)(e - v) - 2;
-    if (n >= size || memchr(v + 1, '\\', n) != NULL)
-        return -1;
-    memcpy(out, v + 1, n);
-    out[n] = '\0';
-    return 0;
-}
-
 /* exp/nbf/iat against now with the SDK's leeway; a v2 session token only. */
 static int
 check_claims(const char *claims, int64_t now, struct gh_err *err)
 {
     int64_t exp, nbf, iat, v, skew = GH_TOKEN_CLOCK_SKEW_S * 1000LL;
     char    sid[GH_ID_MAX], sub[GH_ID_MAX];
+    int     has;
 
-    if (claim_str(claims, "sid", sid, sizeof(sid)) == -1 ||
-        claim_str(claims, "sub", sub, sizeof(sub)) == -1 || claim_int(claims, "v", &v) == -1 ||
-        v != 2)
+    if (gh_json_field_str(claims, "sid", sid, sizeof(sid)) != 1 ||
+        gh_json_field_str(claims, "sub", sub, sizeof(sub)) != 1 ||
+        gh_json_field_int(claims, "v", &v) != 1 || v != 2)
         return GH_FAIL(err, GH_E_AUTH_INVALID, "not a session token");
-    if (claim_int(claims, "exp", &exp) == -1 || exp > INT64_MAX / 1000 || exp * 1000 <= now - skew)
+    if (gh_json_field_int(claims, "exp", &exp) != 1 || exp > INT64_MAX / 1000 ||
+        exp * 1000 <= now - skew)
         return GH_FAIL(err, GH_E_AUTH_INVALID, "token expired");
-    if (claim_find(claims, "nbf") != NULL &&
-        (claim_int(claims, "nbf", &nbf) == -1 || nbf > INT64_MAX / 1000 ||
-            nbf * 1000 > now + skew))
+    has = gh_json_field_int(claims, "nbf", &nbf);
+    if (has == -1 || (has == 1 && (nbf > INT64_MAX / 1000 || nbf * 1000 > now + skew)))
         return GH_FAIL(err, GH_E_AUTH_INVALID, "token not active yet");
-    if (claim_find(claims, "iat") != NULL &&
-        (claim_int(claims, "iat", &iat) == -1 || iat > INT64_MAX / 1000 ||
-            iat * 1000 > now + skew))
+    has = gh_json_field_int(claims, "iat", &iat);
+    if (has == -1 || (has == 1 && (iat > INT64_MAX / 1000 || iat * 1000 > now + skew)))
         return GH_FAIL(err, GH_E_AUTH_INVALID, "token issued in the future");
     return 0;
 }

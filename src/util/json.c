@@ -152,3 +152,55 @@ done:
     json_decref(p);
     return rc;
 }
+
+/* Loads text as an object for the field readers; NULL when it is not one. */
+static json_t *
+field_doc(const char *text)
+{
+    json_t *o = text != NULL ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
+
+    if (o != NULL && !json_is_object(o)) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+int
+gh_json_field_int(const char *text, const char *key, int64_t *out)
+{
+    json_t *o = field_doc(text), *v;
+    int     rc = -1;
+
+    if (o == NULL)
+        return -1;
+    v = json_object_get(o, key);
+    if (v == NULL) {
+        rc = 0;
+    } else if (json_is_integer(v)) {
+        *out = (int64_t)json_integer_value(v);
+        rc = 1;
+    }
+    json_decref(o);
+    return rc;
+}
+
+int
+gh_json_field_str(const char *text, const char *key, char *out, size_t size)
+{
+    json_t *o = field_doc(text), *v;
+    int     rc = -1;
+
+    if (o == NULL)
+        return -1;
+    v = json_object_get(o, key);
+    if (v == NULL) {
+        rc = 0;
+    } else if (json_is_string(v) && json_string_length(v) < size &&
+        strlen(json_string_value(v)) == json_string_length(v)) {
+        memcpy(out, json_string_value(v), json_string_length(v) + 1);
+        rc = 1;
+    }
+    json_decref(o);
+    return rc;
+}

@@ -7,6 +7,7 @@
 #define GH_UTIL_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/err.h"
 
@@ -30,5 +31,13 @@ int gh_json_object_canon(const char *text, size_t max, const char *param, char *
  * longer than max → -1 with GH_E_PARAM_INVALID naming `param`. */
 int gh_json_merge(const char *base, const char *patch, size_t max, const char *param,
     char **out, struct gh_err *err);
+
+/* Top-level field readers for an object's text (claims, settings). Each parses
+ * the text; not for hot paths. Return 1 when the key holds a value of the
+ * wanted type, 0 when the key is absent, -1 when the text is not an object or
+ * the value has another type (or, for strings, does not fit out[size] or holds
+ * a NUL). */
+int gh_json_field_int(const char *text, const char *key, int64_t *out);
+int gh_json_field_str(const char *text, const char *key, char *out, size_t size);
 
 #endif
