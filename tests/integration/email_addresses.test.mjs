@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGatehouse } from './lib/server.mjs';
-import { clerkFor, uniq, expectClerkError } from './lib/clerk.mjs';
+import { clerkFor, uniq, expectClerkError, assertResource } from './lib/clerk.mjs';
 
 let gh;
 let clerk;
@@ -21,7 +21,7 @@ test('createEmailAddress adds a second, verified address', async () => {
   second = await clerk.emailAddresses.createEmailAddress({
     userId: user.id, emailAddress: `second.${tag}@example.com`, verified: true,
   });
-  assert.equal(second.constructor.name, 'EmailAddress');
+  assertResource(second, 'EmailAddress');
   assert.match(second.id, /^idn_[A-Za-z0-9]+$/);
   assert.equal(second.emailAddress, `second.${tag}@example.com`);
   assert.equal(second.verification?.status, 'verified');
@@ -58,7 +58,7 @@ test('updateEmailAddress primary switches the user primary', async () => {
 test('deleteEmailAddress returns a DeletedObject', async () => {
   const first = (await clerk.users.getUser(user.id)).emailAddresses.find((x) => x.id !== second.id);
   const del = await clerk.emailAddresses.deleteEmailAddress(first.id);
-  assert.equal(del.constructor.name, 'DeletedObject');
+  assertResource(del, 'DeletedObject');
   assert.equal(del.id, first.id);
   assert.equal(del.deleted, true);
   assert.equal(del.object, 'email_address');

@@ -7,7 +7,7 @@ import * as jose from 'jose';
 import { startGatehouse } from './lib/server.mjs';
 import { sleep } from './lib/net.mjs';
 import {
-  clerkFor, uniq, expectClerkError, decodeJwt, tamper, pkHost, metrics, metricSum, jwtPublicKey,
+  clerkFor, uniq, expectClerkError, decodeJwt, assertResource, tamper, pkHost, metrics, metricSum, jwtPublicKey,
 } from './lib/clerk.mjs';
 
 let gh;
@@ -27,7 +27,7 @@ after(async () => { if (gh) await gh.cleanup(); });
 
 test('createSession / getSession / getSessionList', async () => {
   session = await clerk.sessions.createSession({ userId: user.id });
-  assert.equal(session.constructor.name, 'Session');
+  assertResource(session, 'Session');
   assert.match(session.id, /^sess_[A-Za-z0-9]+$/);
   assert.equal(session.userId, user.id);
   assert.equal(session.status, 'active');

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGatehouse } from './lib/server.mjs';
 import { sleep } from './lib/net.mjs';
-import { clerkFor, uniq, strongPassword, expectClerkError } from './lib/clerk.mjs';
+import { clerkFor, uniq, strongPassword, expectClerkError, assertResource } from './lib/clerk.mjs';
 
 let gh;
 let clerk;
@@ -173,7 +173,7 @@ test('verifyPassword: right, wrong, and user without a password', async () => {
 test('deleteUser returns a DeletedObject; the user is then gone', async () => {
   const victim = await clerk.users.createUser({ emailAddress: [`victim.${tag}@example.com`] });
   const del = await clerk.users.deleteUser(victim.id);
-  assert.equal(del.constructor.name, 'DeletedObject');
+  assertResource(del, 'DeletedObject');
   assert.equal(del.id, victim.id);
   assert.equal(del.deleted, true);
   assert.equal(del.object, 'user');

@@ -135,3 +135,9 @@ export async function jwtPublicKey(gh) {
   assert.ok(m, `no PEM in: ${r.stdout}`);
   return m[0];
 }
+
+/** Asserts obj is an instance of the SDK resource class `name` (bundled as `_Name`). */
+export function assertResource(obj, name) {
+  const got = obj?.constructor?.name;
+  assert.ok(got === name || got === `_${name}`, `expected a ${name}, got ${got}: ${JSON.stringify(obj)}`);
+}

@@ -139,8 +139,10 @@ export class Gatehouse {
   async stop({ expectZero = true } = {}) {
     if (!this.running) return this.exit;
     this.proc.kill('SIGTERM');
-    const timer = sleep(STOP_TIMEOUT_MS).then(() => 'timeout');
-    const r = await Promise.race([this.exited, timer]);
+    let timer;
+    const timeout = new Promise((res) => { timer = setTimeout(() => res('timeout'), STOP_TIMEOUT_MS); });
+    const r = await Promise.race([this.exited, timeout]);
+    clearTimeout(timer);
     if (r === 'timeout') {
       this.proc.kill('SIGKILL');
       await this.exited;
