@@ -16,5 +16,10 @@
  * own header records and read buffer, so our exact byte count (431, JSON)
  * normally trips first and MHD's own 431 is only the backstop. */
 #define GH_HTTP_POOL_FACTOR      2
+/* An oversized body up to this many times the listener's cap is read and
+ * thrown away before the 413 goes out: closing on a client that is still
+ * uploading makes its kernel see a reset, and it gets EPIPE instead of our
+ * answer. Past this bound (or with Expect: 100-continue) we answer at once. */
+#define GH_HTTP_DRAIN_FACTOR 4
 
 #endif

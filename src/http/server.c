@@ -291,9 +291,18 @@ first_call(struct gh_http_listener *ls, struct gh_http_req *r, const char *metho
     }
     cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl != NULL && gh_parse_uint(cl, 0, UINT64_MAX, &len) == 0 && len > ls->def.max_body) {
-        /* Answered before the body is read; MHD then closes the connection. */
-        r->rejected = 1;
-        return reply_error(r, GH_E_BODY_TOO_LARGE, NULL);
+        const char *expect =
+            MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+
+        /* A client waiting for 100-continue, or one announcing an absurd
+         * size, is answered before the body is read (MHD then closes). Any
+         * other is drained first (see GH_HTTP_DRAIN_FACTOR) so it reads the
+         * 413 instead of a connection reset. */
+        if (expect != NULL || len / GH_HTTP_DRAIN_FACTOR > ls->def.max_body) {
+            r->rejected = 1;
+            return reply_error(r, GH_E_BODY_TOO_LARGE, NULL);
+        }
+        r->too_large = 1;
     }
     return MHD_YES;
 }
@@ -307,12 +316,12 @@ take_body(struct gh_http_listener *ls, struct gh_http_req *r, const char *data, 
     if (r->rejected)
         return MHD_YES; /* an early reply is queued; discard what MHD still hands us */
     if (r->too_large || n > ls->def.max_body - r->body_len) {
-        /* A chunked body gave no Content-Length. MHD 0.9.75 cannot queue a
-         * reply mid-upload, so the excess is discarded (never stored) and
-         * 413 goes out at the end; past twice the cap the connection is cut. */
+        /* MHD 0.9.75 cannot queue a reply mid-upload, so the excess is
+         * discarded (never stored) and 413 goes out at the end; past
+         * GH_HTTP_DRAIN_FACTOR times the cap the connection is cut. */
         r->too_large = 1;
         r->discarded += n;
-        return r->discarded > ls->def.max_body ? MHD_NO : MHD_YES;
+        return r->discarded / GH_HTTP_DRAIN_FACTOR > ls->def.max_body ? MHD_NO : MHD_YES;
     }
     if (r->body_len + n + 1 > r->body_alloc) {
         size_t want = r->body_alloc > 0 ? r->body_alloc : 1024;
