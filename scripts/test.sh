@@ -2,15 +2,18 @@
 # test.sh: the whole test run (also CI's, through .ci/run).
 #   1. setup (missing packages, pinned npm packages)
 #   2. build build/ and build-asan/ (ASan + UBSan)
-#   3. cmocka unit tests with ctest in both builds
-#   4. a throwaway PostgreSQL (scripts/pg.sh), stopped on exit
+#   3. a throwaway PostgreSQL (scripts/pg.sh), stopped on exit
+#   4. cmocka unit tests with ctest in both builds (the store contract suite
+#      runs on SQLite and, through GH_TEST_PG_URL, on PostgreSQL)
 #   5. the Node integration suite (tests/integration, real @clerk/* SDKs) three
 #      times: normal build on SQLite, normal build on PostgreSQL, ASan build on
 #      SQLite
+#   6. bench/run --quick, so the benchmark scripts never rot (figures are
+#      printed, not asserted; a broken Gatehouse figure counts as a failure)
 # Keeps going after a failure, counts passed/failed across everything, and
 # ends with exactly one line "N passed, N failed"; exits 1 if anything failed.
 # Env: GH_TEST_CONCURRENCY (node test files in parallel, default 2),
-#      GH_TEST_ONLY (space-separated subset of: unit unit-asan sqlite postgres asan).
+#      GH_TEST_ONLY (space-separated subset of: unit unit-asan sqlite postgres asan bench).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +23,7 @@ PASS=0
 FAIL=0
 LOGDIR="$(mktemp -d "${TMPDIR:-/tmp}/gh-test.XXXXXX")"
 CONC="${GH_TEST_CONCURRENCY:-2}"
-ONLY="${GH_TEST_ONLY:-unit unit-asan sqlite postgres asan}"
+ONLY="${GH_TEST_ONLY:-unit unit-asan sqlite postgres asan bench}"
 export GH_PG_STATE="$LOGDIR/pg.env"
 export CLERK_TELEMETRY_DISABLED=1
 
@@ -66,6 +69,15 @@ run_ctest() { # name, build dir
     fi
 }
 
+PGURL=""
+if want postgres || want unit || want unit-asan; then
+    note "postgresql"
+    PGURL="$(bash scripts/pg.sh start)" || { fail_step "could not start PostgreSQL"; PGURL=""; }
+fi
+# The store contract suite (tests/unit/test_store.c) runs on PostgreSQL too
+# when GH_TEST_PG_URL is set.
+export GH_TEST_PG_URL="$PGURL"
+
 if [ "$BUILT" -eq 1 ] && want unit; then run_ctest normal build; fi
 if [ "$ASAN_BUILT" -eq 1 ] && want unit-asan; then
     ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" run_ctest asan build-asan
@@ -101,14 +113,27 @@ if [ "$BUILT" -eq 1 ] && want sqlite; then
     run_node sqlite GH_TEST_DB=sqlite GH_BIN=build/gatehouse
 fi
 if [ "$BUILT" -eq 1 ] && want postgres; then
-    if PGURL="$(bash scripts/pg.sh start)"; then
+    if [ -n "$PGURL" ]; then
         run_node postgres GH_TEST_DB=postgres GH_TEST_PG_URL="$PGURL" GH_BIN=build/gatehouse
     else
-        fail_step "could not start PostgreSQL"
+        fail_step "no PostgreSQL for the integration suite"
     fi
 fi
 if [ "$ASAN_BUILT" -eq 1 ] && want asan; then
     run_node asan GH_TEST_DB=sqlite GH_BIN=build-asan/gatehouse GH_TEST_START_TIMEOUT_MS=60000
+fi
+
+if [ "$BUILT" -eq 1 ] && want bench; then
+    note "bench (quick)"
+    blog="$LOGDIR/bench.log"
+    bash bench/run --quick --require-gatehouse --bin "$ROOT/build/gatehouse" 2>&1 | tee "$blog"
+    bline="$(grep -E '^bench: [0-9]+ passed, [0-9]+ failed' "$blog" | tail -1)"
+    if [ -n "$bline" ]; then
+        PASS=$((PASS + $(echo "$bline" | awk '{print $2}')))
+        FAIL=$((FAIL + $(echo "$bline" | awk '{print $4}')))
+    else
+        fail_step "bench/run --quick printed no summary"
+    fi
 fi
 
 echo
