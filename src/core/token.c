@@ -51,22 +51,12 @@ struct gh_token_cache {
     struct tc_shard shards[TC_SHARDS];
 };
 
-static uint64_t
-fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 /* Every token of one session lands in one bucket of one shard, so dropping a
  * session touches one chain. */
 static struct tc_shard *
 shard_for(struct gh_token_cache *c, const char *sid, struct tc_entry ***bucket)
 {
-    uint64_t         h = fnv1a(sid);
+    uint64_t         h = gh_str_hash(sid);
     struct tc_shard *sh = &c->shards[h % TC_SHARDS];
 
     *bucket = &sh->buckets[(h / TC_SHARDS) % TC_BUCKETS];

@@ -153,20 +153,10 @@ gh_db_cell_copy(const struct gh_db_rows *rows, size_t r, size_t c, char *dst, si
 
 /* ---- statement cache ---- */
 
-static uint64_t
-fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 void *
 gh_db_cache_find(struct gh_db_cache *c, const char *sql)
 {
-    uint64_t h = fnv1a(sql);
+    uint64_t h = gh_str_hash(sql);
 
     for (struct gh_db_cache_ent *e = c->bucket[h % 64]; e != NULL; e = e->next)
         if (e->hash == h && strcmp(e->sql, sql) == 0)
@@ -185,7 +175,7 @@ gh_db_cache_add(struct gh_db_cache *c, const char *sql, void *handle)
         free(e);
         return -1;
     }
-    e->hash = fnv1a(sql);
+    e->hash = gh_str_hash(sql);
     e->handle = handle;
     e->next = c->bucket[e->hash % 64];
     c->bucket[e->hash % 64] = e;

@@ -26,6 +26,10 @@ int gh_str_eq(const char *a, const char *b);
 /* 1 when s is valid UTF-8 of exactly len bytes and has no NUL. */
 int gh_utf8_valid(const char *s, size_t len);
 
+/* FNV-1a 64-bit hash of a string: for hash tables and shard picks, never for
+ * anything an attacker must not predict. */
+uint64_t gh_str_hash(const char *s);
+
 /* Milliseconds since the epoch, wall clock. Tests may shift it with
  * gh_time_set_offset_ms (used to exercise expiry). */
 int64_t gh_now_ms(void);
