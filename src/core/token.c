@@ -442,3 +442,11 @@ gh_token_verify(struct gh_app *app, const char *jwt, char **claims_json, struct 
     *claims_json = claims;
     return 0;
 }
+
+/* ---- JWT templates (issue 3) ---- */
+
+int
+gh_token_origin_usable(const char *origin)
+{
+    return origin_usable(origin);
+}

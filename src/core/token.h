@@ -51,4 +51,10 @@ int gh_token_verify(struct gh_app *app, const char *jwt, char **claims_json, str
  * default azp of session tokens. -1 when url has no scheme or it does not fit. */
 int gh_token_origin_of(const char *url, char *out, size_t size);
 
+/* ---- JWT templates (issue 3) ---- */
+/* 1 when a request's Origin header can serve as azp (an http(s) origin of
+ * printable ASCII within GH_TOKEN_ORIGIN_MAX); templated tokens use the same
+ * rule as session tokens (core/jwt_template.c). */
+int gh_token_origin_usable(const char *origin);
+
 #endif

@@ -49,5 +49,13 @@ const struct gh_route gh_routes_backend[] = {
     { "POST",   "/v1/sessions/:id/tokens",        gh_api_sessions_token,          SECRET },
 
     { "GET",    "/v1/jwks",                       gh_api_jwks_get,                SECRET },
+
+    /* JWT templates (issue 3) */
+    { "GET",    "/v1/jwt_templates",              gh_api_jwt_templates_list,      SECRET },
+    { "POST",   "/v1/jwt_templates",              gh_api_jwt_templates_create,    SECRET },
+    { "GET",    "/v1/jwt_templates/:id",          gh_api_jwt_templates_get,       SECRET },
+    { "PATCH",  "/v1/jwt_templates/:id",          gh_api_jwt_templates_update,    SECRET },
+    { "DELETE", "/v1/jwt_templates/:id",          gh_api_jwt_templates_delete,    SECRET },
+    { "POST",   "/v1/sessions/:id/tokens/:template", gh_api_sessions_token_template, SECRET },
 };
 const size_t gh_routes_backend_count = sizeof(gh_routes_backend) / sizeof(gh_routes_backend[0]);

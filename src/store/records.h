@@ -119,4 +119,25 @@ void               gh_instance_free(struct gh_instance *in);
 void               gh_signing_key_clear(struct gh_signing_key *k);
 void               gh_signing_keys_free(struct gh_signing_key *v, size_t n);
 
+/* ---- JWT templates (issue 3) ---- */
+struct gh_jwt_template {
+    char           id[GH_ID_MAX];          /* jtmp_… */
+    char          *name;                   /* unique per instance */
+    char          *claims;                 /* JSON object text, shortcodes unrendered */
+    int64_t        lifetime;               /* s, 30–315360000 */
+    int64_t        allowed_clock_skew;     /* s, 0–300 */
+    int            custom_signing_key;     /* 1: signs with signing_key_sealed, not the instance key */
+    char           signing_algorithm[16];  /* "RS256" | "HS256" */
+    unsigned char *signing_key_sealed;     /* HS256 secret or RSA private PEM, sealed; NULL when none */
+    size_t         signing_key_sealed_len;
+    int64_t        created_at;
+    int64_t        updated_at;
+};
+/* In store_templates.c. _new zeroes and sets times to GH_TIME_NULL; _free
+ * accepts NULL (the sealed key is ciphertext: no wipe needed);
+ * _templates_free frees the array too. */
+struct gh_jwt_template *gh_jwt_template_new(void);
+void                    gh_jwt_template_free(struct gh_jwt_template *t);
+void                    gh_jwt_templates_free(struct gh_jwt_template **v, size_t n);
+
 #endif

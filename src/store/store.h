@@ -152,4 +152,24 @@ int gh_store_session_list(struct gh_store *st, const char *instance_id,
 int gh_store_session_count(struct gh_store *st, const char *instance_id,
     const struct gh_session_filter *f, int64_t *out, struct gh_err *err);
 
+/* ---- JWT templates (issue 3) ---- */
+/* A name clash → GH_E_IDENTIFIER_EXISTS with param "name" (insert, update). */
+int gh_store_jwt_template_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_jwt_template *t, struct gh_err *err);
+/* Writes every column but id, instance_id and created_at. */
+int gh_store_jwt_template_update(struct gh_store *st, const char *instance_id,
+    const struct gh_jwt_template *t, struct gh_err *err);
+int gh_store_jwt_template_get(struct gh_store *st, const char *instance_id, const char *id,
+    struct gh_jwt_template **out, struct gh_err *err);
+/* *out NULL (not an error) when no template has that name. */
+int gh_store_jwt_template_find_by_name(struct gh_store *st, const char *instance_id,
+    const char *name, struct gh_jwt_template **out, struct gh_err *err);
+int gh_store_jwt_template_delete(struct gh_store *st, const char *instance_id, const char *id,
+    struct gh_err *err);
+/* Newest first. */
+int gh_store_jwt_template_list(struct gh_store *st, const char *instance_id, int64_t limit,
+    int64_t offset, struct gh_jwt_template ***out, size_t *n, struct gh_err *err);
+int gh_store_jwt_template_count(struct gh_store *st, const char *instance_id, int64_t *out,
+    struct gh_err *err);
+
 #endif

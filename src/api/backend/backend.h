@@ -36,4 +36,12 @@ gh_handler_fn gh_api_sessions_token;         /* POST   /v1/sessions/:id/tokens *
 /* jwks.c */
 gh_handler_fn gh_api_jwks_get;               /* GET /v1/jwks (backend), /.well-known/jwks.json (frontend) */
 
+/* jwt_templates.c: JWT templates (issue 3) */
+gh_handler_fn gh_api_jwt_templates_list;      /* GET    /v1/jwt_templates */
+gh_handler_fn gh_api_jwt_templates_create;    /* POST   /v1/jwt_templates */
+gh_handler_fn gh_api_jwt_templates_get;       /* GET    /v1/jwt_templates/:id */
+gh_handler_fn gh_api_jwt_templates_update;    /* PATCH  /v1/jwt_templates/:id */
+gh_handler_fn gh_api_jwt_templates_delete;    /* DELETE /v1/jwt_templates/:id */
+gh_handler_fn gh_api_sessions_token_template; /* POST   /v1/sessions/:id/tokens/:template */
+
 #endif
