@@ -174,3 +174,33 @@ gh_password_dummy_verify_bounded(const struct gh_app *app, const char *pw, size_
     gh_password_dummy_verify(pw, len);
     gh_hash_gate_leave(g);
 }
+
+/* ---- password imports (issue 3) ---- */
+
+int
+gh_password_import(const char *hasher, const char *digest, char **phc_out,
+    struct gh_err *err)
+{
+    *phc_out = NULL;
+    if (hasher == NULL)
+        return GH_FAIL_PARAM(err, GH_E_PARAM_MISSING, "password_hasher",
+            "is required with password_digest");
+    if (digest == NULL)
+        return GH_FAIL_PARAM(err, GH_E_PARAM_MISSING, "password_digest",
+            "is required with password_hasher");
+    switch (gh_digest_check(hasher, digest)) {
+    case GH_DIGEST_OK:
+        break;
+    case GH_DIGEST_UNKNOWN:
+        return GH_FAIL_PARAM(err, GH_E_PARAM_VALUE_INVALID, "password_hasher",
+            "is not a supported password hasher");
+    case GH_DIGEST_MALFORMED:
+        return GH_FAIL_PARAM(err, GH_E_PARAM_INVALID, "password_digest",
+            "is not a valid digest for the given password_hasher");
+    default:
+        return GH_FAIL(err, GH_E_NOMEM, NULL);
+    }
+    if ((*phc_out = gh_digest_wrap(hasher, digest)) == NULL)
+        return GH_FAIL(err, GH_E_NOMEM, NULL);
+    return 0;
+}

@@ -45,6 +45,15 @@ int gh_password_verify_bounded(const struct gh_app *app, const char *phc, const 
  * verify so that, under load, an unknown identifier is not answered faster
  * (that difference would reveal which accounts exist). */
 void gh_password_dummy_verify_bounded(const struct gh_app *app, const char *pw, size_t len);
+/* Password imports (issue 3): checks an imported digest against the format
+ * Clerk documents for `hasher` and makes its stored form (*phc_out malloc'd,
+ * verified by gh_password_verify_bounded and rehashed to argon2id on the
+ * first success). Unknown or missing hasher → GH_E_PARAM_VALUE_INVALID /
+ * GH_E_PARAM_MISSING naming password_hasher; malformed or missing digest →
+ * GH_E_PARAM_INVALID / GH_E_PARAM_MISSING naming password_digest. */
+int gh_password_import(const char *hasher, const char *digest, char **phc_out,
+    struct gh_err *err);
+
 /* The process-wide gate (created on first use). */
 struct gh_hash_gate *gh_password_gate(const struct gh_app *app);
 

@@ -13,6 +13,7 @@
 #include "core/app.h"
 #include "core/id.h"
 #include "core/ident.h"
+#include "core/mfa.h"
 #include "core/password.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -130,6 +131,56 @@ set_password(struct gh_app *app, struct gh_user *u, const char *pw, size_t len, 
     free(u->password_hash);
     u->password_hash = phc;
     u->password_updated_at = now;
+    return 0;
+}
+
+/* ---- issue 3: imported password digests and MFA material ---- */
+
+/* Stores an imported digest on u (checked for its hasher's format; no
+ * hashing happens here: the first sign-in rehashes to argon2id). */
+static int
+set_digest(struct gh_user *u, const char *hasher, const char *digest, int password_given,
+    int64_t now, struct gh_err *err)
+{
+    char *phc = NULL;
+
+    if (password_given)
+        return GH_FAIL_PARAM(err, GH_E_PARAM_INVALID, "password_digest",
+            "cannot be combined with password");
+    if (gh_password_import(hasher, digest, &phc, err) == -1)
+        return -1;
+    free(u->password_hash);
+    u->password_hash = phc;
+    u->password_updated_at = now;
+    return 0;
+}
+
+static int
+create_secrets(struct gh_app *app, struct gh_user *u, const struct gh_user_params *p,
+    int64_t now, struct gh_err *err)
+{
+    if ((p->password_digest != NULL || p->password_hasher != NULL) &&
+        set_digest(u, p->password_hasher, p->password_digest, p->password_given, now, err) == -1)
+        return -1;
+    if (gh_mfa_set_totp(app, u, p->totp_secret, err) == -1 ||
+        gh_mfa_set_backup_codes(u, p->backup_codes, p->n_backup_codes, err) == -1)
+        return -1;
+    return 0;
+}
+
+static int
+patch_secrets(struct gh_app *app, struct gh_user *u, const struct gh_user_patch *p,
+    int64_t now, struct gh_err *err)
+{
+    if ((p->fields & GH_USER_F_PASSWORD_DIGEST) &&
+        set_digest(u, p->password_hasher, p->password_digest,
+            (p->fields & GH_USER_F_PASSWORD) != 0, now, err) == -1)
+        return -1;
+    if ((p->fields & GH_USER_F_TOTP) && gh_mfa_set_totp(app, u, p->totp_secret, err) == -1)
+        return -1;
+    if ((p->fields & GH_USER_F_BACKUP_CODES) &&
+        gh_mfa_set_backup_codes(u, p->backup_codes, p->n_backup_codes, err) == -1)
+        return -1;
     return 0;
 }
 
@@ -305,7 +356,8 @@ gh_user_create(struct gh_app *app, const char *instance_id, const struct gh_user
     gh_id_new("user", u->id);
     u->created_at = p->created_at != GH_TIME_NULL ? p->created_at : now;
     u->updated_at = now;
-    if (fill_scalars(app, instance_id, u, p, err) == -1)
+    if (fill_scalars(app, instance_id, u, p, err) == -1 ||
+        create_secrets(app, u, p, now, err) == -1)
         goto done;
     for (size_t i = 0; i < p->n_email_addresses; i++)
         if (add_ident(app, instance_id, u, GH_IDENT_EMAIL, p->email_addresses[i], now, err) == -1)
@@ -415,7 +467,8 @@ gh_user_update(struct gh_app *app, const char *instance_id, const char *user_id,
         gh_user_check_password(p->password, p->password_len, p->skip_password_checks, err) == -1)
         goto done;
     if (gh_user_get(app, instance_id, user_id, &u, err) == -1 ||
-        patch_names(app, instance_id, u, p, err) == -1 || patch_rest(u, p, err) == -1)
+        patch_names(app, instance_id, u, p, err) == -1 || patch_rest(u, p, err) == -1 ||
+        patch_secrets(app, u, p, now, err) == -1)
         goto done;
     if ((p->fields & GH_USER_F_PASSWORD) &&
         set_password(app, u, p->password, p->password_len, p->skip_password_checks, now,

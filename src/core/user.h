@@ -45,6 +45,12 @@ struct gh_user_params {
     int                locked;
     int                delete_self_enabled;         /* -1 = default (true) */
     int                create_organization_enabled; /* -1 = default (true) */
+    /* issue 3: password imports and MFA material */
+    const char        *password_digest;   /* with password_hasher, instead of password */
+    const char        *password_hasher;
+    const char        *totp_secret;       /* base32; NULL = none */
+    const char *const *backup_codes;      /* NULL = none */
+    size_t             n_backup_codes;
 };
 void gh_user_params_init(struct gh_user_params *p); /* zero, times NULL, flags -1 */
 
@@ -72,6 +78,10 @@ enum {
     GH_USER_F_LEGAL_AT      = 1u << 11, /* GH_TIME_NULL clears */
     GH_USER_F_DELETE_SELF   = 1u << 12,
     GH_USER_F_CREATE_ORG    = 1u << 13,
+    /* issue 3: password imports and MFA material */
+    GH_USER_F_PASSWORD_DIGEST = 1u << 20, /* password_digest + password_hasher */
+    GH_USER_F_TOTP            = 1u << 21, /* totp_secret; NULL clears */
+    GH_USER_F_BACKUP_CODES    = 1u << 22, /* backup_codes; none clears */
 };
 struct gh_user_patch {
     unsigned    fields;                   /* GH_USER_F_* */
@@ -91,6 +101,12 @@ struct gh_user_patch {
     int64_t     legal_accepted_at;
     int         delete_self_enabled;
     int         create_organization_enabled;
+    /* issue 3 */
+    const char        *password_digest;
+    const char        *password_hasher;
+    const char        *totp_secret;
+    const char *const *backup_codes;
+    size_t             n_backup_codes;
 };
 
 /* Changes only the given fields; updated_at = now. *out: the stored user

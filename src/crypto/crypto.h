@@ -44,6 +44,31 @@ int gh_password_verify(const char *phc, const char *pw, size_t len, int *ok, int
  * identifiers (enumeration resistance). */
 void gh_password_dummy_verify(const char *pw, size_t len);
 
+/* ---- imported password digests (digest.c; issue 3, password imports) ---- */
+/* Stored form of an imported digest: GH_DIGEST_PREFIX "<hasher>$<digest>".
+ * gh_password_verify checks it (needs_rehash is always 1). */
+#define GH_DIGEST_PREFIX "$gh-import$"
+#define GH_DIGEST_MAX    1024 /* bytes of a digest as given */
+enum { GH_DIGEST_OK = 0, GH_DIGEST_UNKNOWN = 1, GH_DIGEST_MALFORMED = 2, GH_DIGEST_NOMEM = 3 };
+/* Whether `digest` is in the form Clerk documents for `hasher` (argon2i,
+ * argon2id, bcrypt, bcrypt_sha256_django, md5, sha256, pbkdf2_sha256,
+ * pbkdf2_sha256_django, pbkdf2_sha1, phpass, md5_phpass, scrypt_firebase,
+ * scrypt_werkzeug, ldap_ssha) and within our cost bounds: GH_DIGEST_*. */
+int   gh_digest_check(const char *hasher, const char *digest);
+/* The stored form of a checked digest; malloc'd, NULL on OOM. */
+char *gh_digest_wrap(const char *hasher, const char *digest);
+/* Verifier for the stored form: 0 with *ok set, -1 when unreadable. */
+int   gh_digest_verify(const char *phc, const char *pw, size_t len, int *ok);
+
+/* ---- TOTP (totp.c, liboath; issue 3) ---- */
+#define GH_TOTP_SECRET_MAX 128 /* base32 characters */
+/* 1 when b32 is base32 (any case, '=' and spaces ignored) of ≥ 80 bits. */
+int gh_totp_secret_valid(const char *b32);
+/* *ok = 1 when code is the 6-digit RFC 6238 code (30 s, SHA-1) for now_s or
+ * one step either side. An unreadable secret → -1 with GH_E_INTERNAL. */
+int gh_totp_check(const char *b32, const char *code, int64_t now_s, int *ok,
+    struct gh_err *err);
+
 /* ---- master key: seals secrets at rest (libsodium secretbox) ---- */
 struct gh_master_key; /* 32 key bytes in locked memory */
 /* From `env_value` (base64 of 32 bytes, or 64 hex chars) when non-NULL; else

@@ -1,8 +1,7 @@
 /* password.c: password hashing and verification. New hashes are argon2id
  * (libsodium, OWASP m=19 MiB, t=2, p=1) in PHC string form. Verification goes
- * through a table of hashers keyed by PHC prefix, so imported digests (bcrypt,
- * pbkdf2, scrypt from a Clerk export) can be added later as rows; today only
- * libsodium's argon2 formats are known. Policy (length limits, breach lists)
+ * through a table of hashers keyed by PHC prefix: libsodium's argon2 formats
+ * and imported digests ("$gh-import$…", digest.c). Policy (length limits, breach lists)
  * lives in core/password.c, not here. */
 #include "crypto/crypto.h"
 
@@ -16,6 +15,7 @@
 
 #define PW_OPSLIMIT 2ULL
 #define PW_MEMLIMIT ((size_t)19456 * 1024) /* 19 MiB, in bytes */
+#define PHC_MAX     (GH_DIGEST_MAX + 64) /* longest stored form: an imported digest */
 
 /* A format's verifier: 0 = checked (*ok set to 1 or 0), -1 = hash malformed. */
 typedef int gh_pw_verify_fn(const char *phc, const char *pw, size_t len, int *ok);
@@ -29,6 +29,8 @@ struct hasher {
 static int
 argon2_verify(const char *phc, const char *pw, size_t len, int *ok)
 {
+    if (strnlen(phc, crypto_pwhash_STRBYTES) == crypto_pwhash_STRBYTES)
+        return -1;
     /* needs_rehash parses the string fully: -1 means malformed, which
      * crypto_pwhash_str_verify would not tell apart from a wrong password. */
     if (crypto_pwhash_str_needs_rehash(phc, PW_OPSLIMIT, PW_MEMLIMIT) == -1)
@@ -37,11 +39,12 @@ argon2_verify(const char *phc, const char *pw, size_t len, int *ok)
     return 0;
 }
 
-/* Extension point: imported digests (bcrypt "$2b$", "pbkdf2_sha256$", scrypt,
- * …) become rows here with current = 0, so they verify and are rehashed. */
+/* Imported digests (digest.c) are one row with current = 0: they verify and
+ * are then rehashed to argon2id. */
 static const struct hasher hashers[] = {
     { "$argon2id$", argon2_verify, 1 },
     { "$argon2i$", argon2_verify, 0 },
+    { GH_DIGEST_PREFIX, gh_digest_verify, 0 },
 };
 
 /* Hashes pw[0..len) (NUL bytes included) as argon2id with a random salt.
@@ -87,7 +90,7 @@ gh_password_verify(const char *phc, const char *pw, size_t len, int *ok, int *ne
     *ok = 0;
     if (needs_rehash != NULL)
         *needs_rehash = 0;
-    if (phc == NULL || strnlen(phc, crypto_pwhash_STRBYTES) == crypto_pwhash_STRBYTES)
+    if (phc == NULL || strnlen(phc, PHC_MAX) == PHC_MAX)
         return GH_FAIL(err, GH_E_INTERNAL, "unreadable password hash");
     h = find_hasher(phc);
     if (h == NULL) {

@@ -36,6 +36,9 @@ const struct gh_route gh_routes_backend[] = {
     { "POST",   "/v1/users/:id/lock",             gh_api_users_lock,              SECRET },
     { "POST",   "/v1/users/:id/unlock",           gh_api_users_unlock,            SECRET },
     { "POST",   "/v1/users/:id/verify_password",  gh_api_users_verify_password,   SECRET },
+    /* issue 3: users' MFA material */
+    { "DELETE", "/v1/users/:id/mfa",              gh_api_users_mfa_disable,       SECRET },
+    { "POST",   "/v1/users/:id/verify_totp",      gh_api_users_verify_totp,       SECRET },
 
     { "POST",   "/v1/email_addresses",            gh_api_email_addresses_create,  SECRET },
     { "GET",    "/v1/email_addresses/:id",        gh_api_email_addresses_get,     SECRET },

@@ -58,6 +58,8 @@ gh_user_free(struct gh_user *u)
     free(u->first_name);
     free(u->last_name);
     free(u->password_hash);
+    free(u->totp_secret);
+    free(u->backup_codes);
     free(u->primary_email_id);
     free(u->primary_phone_id);
     free(u->public_metadata);

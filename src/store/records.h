@@ -78,6 +78,9 @@ struct gh_user {
     int              create_organization_enabled;
     int64_t          created_at;
     int64_t          updated_at;
+    /* issue 3: MFA material (render shows only whether each is set) */
+    char            *totp_secret;     /* base64 of the base32 secret sealed with the master key */
+    char            *backup_codes;    /* comma-separated hex SHA-256 of "<user id>:<code>" */
     struct gh_ident *idents;          /* owned array, creation order */
     size_t           nidents;
 };

@@ -81,6 +81,15 @@ struct gh_user_filter {
     int64_t created_after;
     int64_t last_active_since;
     int     banned;             /* -1 unset, 0, 1 */
+    /* issue 3: more filters (times strict, like created_before/after) */
+    int64_t last_active_before;
+    int64_t last_active_after;
+    int64_t last_sign_in_before;
+    int64_t last_sign_in_after;
+    const char *email_query;    /* substrings, case-insensitive; NULL = none */
+    const char *phone_query;
+    const char *username_query;
+    const char *name_query;     /* first name, last name or "first last" */
     const char *order_field;    /* allowlisted column name: created_at, updated_at, email_address,
                                    first_name, last_name, phone_number, username, last_active_at,
                                    last_sign_in_at; NULL = created_at */

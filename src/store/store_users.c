@@ -14,10 +14,11 @@
     " u.primary_email_id, u.primary_phone_id, u.public_metadata, u.private_metadata,"       \
     " u.unsafe_metadata, u.banned, u.locked, u.failed_attempts, u.lockout_until,"           \
     " u.password_updated_at, u.last_sign_in_at, u.last_active_at, u.legal_accepted_at,"     \
-    " u.delete_self_enabled, u.create_organization_enabled, u.created_at, u.updated_at"
+    " u.delete_self_enabled, u.create_organization_enabled, u.created_at, u.updated_at,"    \
+    " u.totp_secret, u.backup_codes"
 #define IDENT_COLS \
     "id, user_id, type, value, verified, strategy, reserved, created_at, updated_at"
-#define USER_NSCALARS 22 /* user_params() */
+#define USER_NSCALARS 24 /* user_params() */
 #define IDENT_CHUNK   256 /* users whose identifiers load in one query */
 
 void
@@ -27,6 +28,8 @@ gh_user_filter_init(struct gh_user_filter *f)
     f->created_before = GH_TIME_NULL;
     f->created_after = GH_TIME_NULL;
     f->last_active_since = GH_TIME_NULL;
+    f->last_active_before = f->last_active_after = GH_TIME_NULL;
+    f->last_sign_in_before = f->last_sign_in_after = GH_TIME_NULL;
     f->banned = -1;
     f->order_field = NULL;
     f->order_desc = 1;
@@ -59,6 +62,9 @@ user_from_row(const struct gh_db_rows *rows, size_t r, struct gh_user *u)
     u->create_organization_enabled = (int)gh_db_cell_i64(rows, r, 20);
     u->created_at = gh_db_cell_i64(rows, r, 21);
     u->updated_at = gh_db_cell_i64(rows, r, 22);
+    if (gh_db_cell_dup(rows, r, 23, &u->totp_secret) == -1 ||
+        gh_db_cell_dup(rows, r, 24, &u->backup_codes) == -1)
+        return -1;
     return 0;
 }
 
@@ -168,7 +174,7 @@ done:
     " primary_phone_id, public_metadata, private_metadata, unsafe_metadata, banned, locked," \
     " failed_attempts, lockout_until, password_updated_at, last_sign_in_at, last_active_at," \
     " legal_accepted_at, delete_self_enabled, create_organization_enabled, created_at,"      \
-    " updated_at"
+    " updated_at, totp_secret, backup_codes"
 
 static void
 user_params(const struct gh_user *u, struct gh_db_param *p)
@@ -197,6 +203,8 @@ user_params(const struct gh_user *u, struct gh_db_param *p)
     p[k++] = gh_db_int(u->create_organization_enabled != 0);
     p[k++] = gh_db_int(u->created_at);
     p[k++] = gh_db_int(u->updated_at);
+    p[k++] = gh_db_text(u->totp_secret);
+    p[k++] = gh_db_text(u->backup_codes);
 }
 
 /* A unique clash on users names its column (SQLite) or index (PostgreSQL);
@@ -238,7 +246,7 @@ gh_store_user_insert(struct gh_store *st, const char *instance_id, const struct 
     if (gh_db_tx_join(st, &owned, err) == -1)
         return -1;
     ok = gh_db_run(st, "INSERT INTO users (instance_id, id, " USER_SET ") VALUES (?, ?, ?, ?, ?,"
-                       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
              p, USER_NSCALARS + 2, NULL, NULL, err) == 0;
     if (!ok)
         user_unique_param(err);
@@ -310,7 +318,8 @@ gh_store_user_update(struct gh_store *st, const char *instance_id, const struct 
                       " unsafe_metadata = ?, banned = ?, locked = ?, failed_attempts = ?,"
                       " lockout_until = ?, password_updated_at = ?, last_sign_in_at = ?,"
                       " last_active_at = ?, legal_accepted_at = ?, delete_self_enabled = ?,"
-                      " create_organization_enabled = ?, created_at = ?, updated_at = ?"
+                      " create_organization_enabled = ?, created_at = ?, updated_at = ?,"
+                      " totp_secret = ?, backup_codes = ?"
                       " WHERE instance_id = ? AND id = ?",
             p, USER_NSCALARS + 2, NULL, &changes, err) == -1) {
         user_unique_param(err);
@@ -410,9 +419,52 @@ where_ident(struct gh_db_q *q, const char *instance_id, const char *type_cond,
 
 #define LIKE_Q " LIKE lower(CAST(? AS TEXT)) ESCAPE '\\'"
 
+/* Appends cond (with k LIKE_Q placeholders, an instance_id one first when
+ * with_instance) for the substring query v; *pattern (caller frees) backs it. */
+static void
+where_like(struct gh_db_q *q, const char *instance_id, const char *cond, int with_instance,
+    int k, const char *v, char **pattern)
+{
+    if (v == NULL || *v == '\0')
+        return;
+    if ((*pattern = like_pattern(v)) == NULL) {
+        q->failed = 1;
+        return;
+    }
+    gh_db_q_sql(q, cond);
+    if (with_instance)
+        gh_db_q_param(q, gh_db_text(instance_id));
+    for (int i = 0; i < k; i++)
+        gh_db_q_param(q, gh_db_text(*pattern));
+}
+
+#define IDENT_LIKE(type)                                                                    \
+    " AND u.id IN (SELECT i.user_id FROM identifications i WHERE i.instance_id = ?"        \
+    " AND i.type = " type " AND lower(i.value)" LIKE_Q ")"
+
+/* Substring filters: pattern[0..USER_PATTERNS). */
+#define USER_PATTERNS 5
+static void
+user_where_like(struct gh_db_q *q, const char *instance_id, const struct gh_user_filter *f,
+    char **pattern)
+{
+    where_like(q, instance_id, " AND (lower(u.id)" LIKE_Q " OR lower(u.first_name)" LIKE_Q
+        " OR lower(u.last_name)" LIKE_Q " OR lower(u.username)" LIKE_Q
+        " OR lower(u.external_id)" LIKE_Q " OR u.id IN (SELECT i.user_id FROM"
+        " identifications i WHERE lower(i.value)" LIKE_Q " AND i.instance_id = u.instance_id))",
+        0, 6, f->query, &pattern[0]);
+    where_like(q, instance_id, IDENT_LIKE("1"), 1, 1, f->email_query, &pattern[1]);
+    where_like(q, instance_id, IDENT_LIKE("2"), 1, 1, f->phone_query, &pattern[2]);
+    where_like(q, instance_id, " AND lower(u.username)" LIKE_Q, 0, 1, f->username_query,
+        &pattern[3]);
+    where_like(q, instance_id, " AND (lower(u.first_name)" LIKE_Q " OR lower(u.last_name)" LIKE_Q
+        " OR lower(COALESCE(u.first_name, '') || ' ' || COALESCE(u.last_name, ''))" LIKE_Q ")",
+        0, 3, f->name_query, &pattern[4]);
+}
+
 /* The WHERE clause shared by list and count: arrays are OR within a field,
  * AND across fields; email and phone match through identifications.
- * *pattern (caller frees) backs the query parameter. */
+ * pattern[0..USER_PATTERNS) (caller frees) back the substring parameters. */
 static void
 user_where(struct gh_db_q *q, const char *instance_id, const struct gh_user_filter *f,
     char **pattern)
@@ -424,20 +476,14 @@ user_where(struct gh_db_q *q, const char *instance_id, const struct gh_user_filt
     where_in(q, " AND u.external_id IN ", f->external_ids, f->n_external_ids);
     where_ident(q, instance_id, " AND i.type = 1", f->email_addresses, f->n_email_addresses);
     where_ident(q, instance_id, " AND i.type = 2", f->phone_numbers, f->n_phone_numbers);
-    if (f->query != NULL && (*pattern = like_pattern(f->query)) == NULL)
-        q->failed = 1;
-    if (f->query != NULL && *pattern != NULL) {
-        gh_db_q_sql(q, " AND (lower(u.id)" LIKE_Q " OR lower(u.first_name)" LIKE_Q
-                       " OR lower(u.last_name)" LIKE_Q " OR lower(u.username)" LIKE_Q
-                       " OR lower(u.external_id)" LIKE_Q
-                       " OR u.id IN (SELECT i.user_id FROM identifications i"
-                       " WHERE i.instance_id = ? AND lower(i.value)" LIKE_Q "))");
-        for (int k = 0; k < 7; k++)
-            gh_db_q_param(q, gh_db_text(k == 5 ? instance_id : *pattern));
-    }
+    user_where_like(q, instance_id, f, pattern);
     where_time(q, " AND u.created_at < ?", f->created_before);
     where_time(q, " AND u.created_at > ?", f->created_after);
     where_time(q, " AND u.last_active_at >= ?", f->last_active_since);
+    where_time(q, " AND u.last_active_at < ?", f->last_active_before);
+    where_time(q, " AND u.last_active_at > ?", f->last_active_after);
+    where_time(q, " AND u.last_sign_in_at < ?", f->last_sign_in_before);
+    where_time(q, " AND u.last_sign_in_at > ?", f->last_sign_in_after);
     if (f->banned == 0 || f->banned == 1) {
         gh_db_q_sql(q, " AND u.banned = ?");
         gh_db_q_param(q, gh_db_int(f->banned));
@@ -486,14 +532,14 @@ gh_store_user_list(struct gh_store *st, const char *instance_id,
     const struct gh_user_filter *f, struct gh_user ***out, size_t *n, struct gh_err *err)
 {
     struct gh_db_q q;
-    char          *pattern = NULL;
+    char          *pattern[USER_PATTERNS] = { NULL };
     int            rc = -1;
 
     *out = NULL;
     *n = 0;
     gh_db_q_init(&q);
     gh_db_q_sql(&q, "SELECT " USER_COLS " FROM users u");
-    user_where(&q, instance_id, f, &pattern);
+    user_where(&q, instance_id, f, pattern);
     if (user_order(&q, f, err) == -1)
         goto done;
     gh_db_q_sql(&q, " LIMIT ? OFFSET ?");
@@ -505,7 +551,8 @@ gh_store_user_list(struct gh_store *st, const char *instance_id,
     }
     rc = fetch_users(st, instance_id, gh_buf_str(&q.sql), q.p, q.np, out, n, err);
 done:
-    free(pattern);
+    for (size_t i = 0; i < USER_PATTERNS; i++)
+        free(pattern[i]);
     gh_db_q_clear(&q);
     return rc;
 }
@@ -516,13 +563,13 @@ gh_store_user_count(struct gh_store *st, const char *instance_id,
 {
     struct gh_db_q    q;
     struct gh_db_rows rows = { 0 };
-    char             *pattern = NULL;
+    char             *pattern[USER_PATTERNS] = { NULL };
     int               rc = -1;
 
     *out = 0;
     gh_db_q_init(&q);
     gh_db_q_sql(&q, "SELECT COUNT(*) FROM users u");
-    user_where(&q, instance_id, f, &pattern);
+    user_where(&q, instance_id, f, pattern);
     if (gh_db_q_failed(&q)) {
         GH_FAIL(err, GH_E_NOMEM, NULL);
         goto done;
@@ -533,7 +580,8 @@ gh_store_user_count(struct gh_store *st, const char *instance_id,
     rc = 0;
 done:
     gh_db_rows_clear(&rows);
-    free(pattern);
+    for (size_t i = 0; i < USER_PATTERNS; i++)
+        free(pattern[i]);
     gh_db_q_clear(&q);
     return rc;
 }

@@ -19,6 +19,9 @@ gh_handler_fn gh_api_users_unban;            /* POST   /v1/users/:id/unban */
 gh_handler_fn gh_api_users_lock;             /* POST   /v1/users/:id/lock */
 gh_handler_fn gh_api_users_unlock;           /* POST   /v1/users/:id/unlock */
 gh_handler_fn gh_api_users_verify_password;  /* POST   /v1/users/:id/verify_password */
+/* users.c, issue 3: MFA material */
+gh_handler_fn gh_api_users_mfa_disable;      /* DELETE /v1/users/:id/mfa */
+gh_handler_fn gh_api_users_verify_totp;      /* POST   /v1/users/:id/verify_totp */
 
 /* email_addresses.c */
 gh_handler_fn gh_api_email_addresses_create; /* POST   /v1/email_addresses */

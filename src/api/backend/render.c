@@ -139,9 +139,10 @@ add_identity(json_t *o, const struct gh_app *app, const struct gh_user *u)
         json_object_set_new(o, "primary_phone_number_id", gh_api_str(u->primary_phone_id)) |
         json_object_set_new(o, "primary_web3_wallet_id", json_null()) |
         json_object_set_new(o, "password_enabled", json_boolean(u->password_hash != NULL)) |
-        json_object_set_new(o, "two_factor_enabled", json_false()) |
-        json_object_set_new(o, "totp_enabled", json_false()) |
-        json_object_set_new(o, "backup_code_enabled", json_false()) |
+        json_object_set_new(o, "two_factor_enabled",
+            json_boolean(u->totp_secret != NULL || u->backup_codes != NULL)) |
+        json_object_set_new(o, "totp_enabled", json_boolean(u->totp_secret != NULL)) |
+        json_object_set_new(o, "backup_code_enabled", json_boolean(u->backup_codes != NULL)) |
         json_object_set_new(o, "email_addresses", idents_of(u, GH_IDENT_EMAIL)) |
         json_object_set_new(o, "phone_numbers", idents_of(u, GH_IDENT_PHONE)) |
         json_object_set_new(o, "web3_wallets", json_array()) |

@@ -11,6 +11,7 @@
 
 #include "api/backend/render.h"
 #include "api/params.h"
+#include "core/mfa.h"
 #include "core/user.h"
 #include "util/str.h"
 
@@ -101,23 +102,56 @@ read_metadata3(json_t *body, char *md[3], struct gh_err *err)
     return 0;
 }
 
-/* Password digests (imports from other systems) are not accepted yet. */
-static int
-refuse_digest(json_t *body, struct gh_err *err)
-{
-    const char *keys[] = { "password_digest", "password_hasher" };
+/* ---- issue 3: password digests and MFA material ---- */
 
-    for (size_t i = 0; i < 2; i++) {
-        json_t *v = json_object_get(body, keys[i]);
-        if (v != NULL && !json_is_null(v)) {
-            GH_FAIL_PARAM(err, GH_E_PARAM_UNKNOWN, keys[i], "is not supported yet");
-            snprintf(err->long_msg, sizeof(err->long_msg),
-                "%s is not supported yet: password imports come later; send password instead",
-                keys[i]);
-            return -1;
-        }
-    }
+#define BACKUP_CODES_MAX 50 /* core refuses more (GH_MFA_CODES_MAX) */
+
+/* password_digest + password_hasher, totp_secret, backup_codes. *given_* say
+ * which were present (null counts as present for the PATCH "clear" meaning). */
+struct secrets_in {
+    const char *digest, *hasher, *totp;
+    const char *codes[BACKUP_CODES_MAX];
+    size_t      ncodes;
+    int         digest_given, totp_given, codes_given;
+};
+
+static int
+read_secrets(json_t *body, struct secrets_in *s, struct gh_err *err)
+{
+    memset(s, 0, sizeof(*s));
+    if (gh_api_body_str(body, "password_digest", &s->digest, err) == -1 ||
+        gh_api_body_str(body, "password_hasher", &s->hasher, err) == -1 ||
+        gh_api_body_str(body, "totp_secret", &s->totp, err) == -1)
+        return -1;
+    s->digest_given = s->digest != NULL || s->hasher != NULL;
+    s->totp_given = json_object_get(body, "totp_secret") != NULL;
+    s->codes_given = json_object_get(body, "backup_codes") != NULL;
+    if (s->codes_given && !json_is_null(json_object_get(body, "backup_codes")) &&
+        gh_api_body_strs(body, "backup_codes", s->codes, BACKUP_CODES_MAX, &s->ncodes, err) == -1)
+        return -1;
     return 0;
+}
+
+static void
+secrets_to_params(const struct secrets_in *s, struct gh_user_params *p)
+{
+    p->password_digest = s->digest;
+    p->password_hasher = s->hasher;
+    p->totp_secret = s->totp;
+    p->backup_codes = s->codes;
+    p->n_backup_codes = s->ncodes;
+}
+
+static void
+secrets_to_patch(const struct secrets_in *s, struct gh_user_patch *p)
+{
+    p->password_digest = s->digest;
+    p->password_hasher = s->hasher;
+    p->totp_secret = s->totp;
+    p->backup_codes = s->codes;
+    p->n_backup_codes = s->ncodes;
+    p->fields |= (s->digest_given ? GH_USER_F_PASSWORD_DIGEST : 0) |
+        (s->totp_given ? GH_USER_F_TOTP : 0) | (s->codes_given ? GH_USER_F_BACKUP_CODES : 0);
 }
 
 static int
@@ -163,9 +197,8 @@ create_flags(json_t *body, struct gh_user_params *p, struct gh_err *err)
     if (read_time(body, "created_at", &present, &p->created_at, err) == -1 ||
         read_time(body, "legal_accepted_at", &present, &p->legal_accepted_at, err) == -1)
         return -1;
-    /* Accepted and ignored for now: web3_wallet, totp_secret, backup_codes
-     * (MFA comes with its own issue), locale, timezone, skip_legal_checks,
-     * *_identification_status. */
+    /* Accepted and ignored for now: web3_wallet, locale, timezone,
+     * skip_legal_checks, *_identification_status. */
     return 0;
 }
 
@@ -176,12 +209,14 @@ gh_api_users_create(struct gh_req *req, struct gh_resp *resp, struct gh_err *err
     struct gh_user       *u = NULL;
     const char           *emails[GH_USER_MAX_IDENTS], *phones[GH_USER_MAX_IDENTS];
     char                 *md[3] = { NULL, NULL, NULL };
+    struct secrets_in     sec;
     json_t               *body;
     int                   rc = -1;
 
     gh_user_params_init(&p);
-    if (gh_req_json(req, &body, err) == -1 || refuse_digest(body, err) == -1)
+    if (gh_req_json(req, &body, err) == -1 || read_secrets(body, &sec, err) == -1)
         goto done;
+    secrets_to_params(&sec, &p);
     if (gh_api_body_strs(body, "email_address", emails, GH_USER_MAX_IDENTS,
             &p.n_email_addresses, err) == -1 ||
         gh_api_body_strs(body, "phone_number", phones, GH_USER_MAX_IDENTS,
@@ -282,17 +317,19 @@ gh_api_users_update(struct gh_req *req, struct gh_resp *resp, struct gh_err *err
     struct gh_user_patch p;
     struct gh_user      *u = NULL;
     char                *md[3] = { NULL, NULL, NULL };
+    struct secrets_in    sec;
     json_t              *body;
     int                  rc = -1;
 
     memset(&p, 0, sizeof(p));
     p.created_at = p.legal_accepted_at = GH_TIME_NULL;
-    if (gh_req_json(req, &body, err) == -1 || refuse_digest(body, err) == -1 ||
+    if (gh_req_json(req, &body, err) == -1 || read_secrets(body, &sec, err) == -1 ||
         patch_read(body, &p, md, err) == -1)
         goto done;
+    secrets_to_patch(&sec, &p);
     /* Ignored for now: sign_out_of_other_sessions, notify_primary_email_address_changed,
-     * primary_web3_wallet_id, profile_image_id, totp_secret, backup_codes, locale,
-     * timezone, create_organizations_limit, skip_legal_checks. */
+     * primary_web3_wallet_id, profile_image_id, locale, timezone,
+     * create_organizations_limit, skip_legal_checks. */
     if (gh_user_update(req->app, req->instance_id, path_id(req), &p, &u, err) == -1)
         goto done;
     rc = reply_user(req, resp, u, err);
@@ -419,6 +456,40 @@ gh_api_users_verify_password(struct gh_req *req, struct gh_resp *resp, struct gh
     return 0;
 }
 
+/* ---- DELETE /v1/users/:id/mfa, POST /v1/users/:id/verify_totp (issue 3) ---- */
+
+int
+gh_api_users_mfa_disable(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
+{
+    json_t *o;
+
+    if (gh_user_mfa_disable(req->app, req->instance_id, path_id(req), err) == -1)
+        return -1;
+    /* spec §B1: a raw {"user_id"} object, not a user. */
+    if ((o = json_pack("{s:s}", "user_id", path_id(req))) == NULL)
+        return GH_FAIL(err, GH_E_NOMEM, NULL);
+    gh_resp_json(resp, 200, o);
+    return 0;
+}
+
+int
+gh_api_users_verify_totp(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
+{
+    const char *code, *type;
+    json_t     *body, *o;
+
+    if (gh_req_json(req, &body, err) == -1 || gh_api_body_str(body, "code", &code, err) == -1)
+        return -1;
+    if (code == NULL)
+        return GH_FAIL_PARAM(err, GH_E_PARAM_MISSING, "code", NULL);
+    if (gh_user_verify_totp(req->app, req->instance_id, path_id(req), code, &type, err) == -1)
+        return -1;
+    if ((o = json_pack("{s:b,s:s}", "verified", 1, "code_type", type)) == NULL)
+        return GH_FAIL(err, GH_E_NOMEM, NULL);
+    gh_resp_json(resp, 200, o);
+    return 0;
+}
+
 /* ---- GET /v1/users and /v1/users/count ---- */
 
 struct list_query {
@@ -474,9 +545,33 @@ query_time(struct gh_req *req, const char *name, int64_t *out, struct gh_err *er
     return 0;
 }
 
+/* A substring filter; empty means none. */
+static const char *
+query_text(struct gh_req *req, const char *name)
+{
+    const char *v = gh_req_query(req, name);
+
+    return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/* issue 3: the remaining time ranges and substring searches. */
+static int
+read_more_filters(struct gh_req *req, struct gh_user_filter *f, struct gh_err *err)
+{
+    if (query_time(req, "last_active_at_before", &f->last_active_before, err) ||
+        query_time(req, "last_active_at_after", &f->last_active_after, err) ||
+        query_time(req, "last_sign_in_at_before", &f->last_sign_in_before, err) ||
+        query_time(req, "last_sign_in_at_after", &f->last_sign_in_after, err))
+        return -1;
+    f->email_query = query_text(req, "email_address_query");
+    f->phone_query = query_text(req, "phone_number_query");
+    f->username_query = query_text(req, "username_query");
+    f->name_query = query_text(req, "name_query");
+    return 0;
+}
+
 /* The filters shared by list and count (spec §B1). Unknown keys are ignored.
- * Not yet supported and ignored: last_active_at_before/_after,
- * last_sign_in_at_before/_after, email_address_query, name_query, provider. */
+ * Not yet supported and ignored: provider. */
 static int
 read_filters(struct gh_req *req, struct list_query *q, struct gh_err *err)
 {
@@ -501,7 +596,8 @@ read_filters(struct gh_req *req, struct list_query *q, struct gh_err *err)
     if (query_time(req, "created_at_before", &f->created_before, err) ||
         query_time(req, "created_at_after", &f->created_after, err) ||
         query_time(req, "last_active_at_since", &f->last_active_since, err) ||
-        gh_api_query_bool(req, "banned", -1, &f->banned, err))
+        gh_api_query_bool(req, "banned", -1, &f->banned, err) ||
+        read_more_filters(req, f, err))
         return -1;
     /* Users have no web3 wallets yet, so a wallet filter matches nobody.
      * organization_id is accepted and ignored until organizations land (their
