@@ -80,9 +80,10 @@ judge(const struct gh_worker *w, const struct gh_webhook_job *j,
         o->disable_reason = "failing";
 }
 
-/* One attempt of one claimed delivery, recorded. */
+/* One attempt of one claimed delivery, recorded. Lowers *soonest to the
+ * retry time it scheduled, if any. */
 static void
-deliver_one(struct gh_worker *w, int64_t seq)
+deliver_one(struct gh_worker *w, int64_t seq, int64_t *soonest)
 {
     struct gh_webhook_job     j;
     struct gh_delivery_result res;
@@ -107,6 +108,8 @@ deliver_one(struct gh_worker *w, int64_t seq)
         gh_webhook_deliver(&req, &res, &derr);
     }
     judge(w, &j, &res, gh_now_ms(), &o);
+    if (strcmp(o.status, "pending") == 0 && o.next_attempt_at < *soonest)
+        *soonest = o.next_attempt_at;
     if (gh_store_webhook_attempt_record(w->conf.store, &o, &err) == -1)
         gh_log_warn("webhook delivery %lld: cannot record the attempt: %s", (long long)seq,
             err.desc);
@@ -121,7 +124,7 @@ deliver_one(struct gh_worker *w, int64_t seq)
 
 /* Claims and sends one batch; returns how many were claimed (-1 on error). */
 static int
-run_batch(struct gh_worker *w, const char *who)
+run_batch(struct gh_worker *w, const char *who, int64_t *soonest)
 {
     int64_t      *seqs = NULL;
     size_t        n = 0;
@@ -133,17 +136,22 @@ run_batch(struct gh_worker *w, const char *who)
         return -1;
     }
     for (size_t i = 0; i < n; i++)
-        deliver_one(w, seqs[i]);
+        deliver_one(w, seqs[i], soonest);
     free(seqs);
     return (int)n;
 }
 
-/* Sleeps until woken, stopped, or poll_ms passed. */
+/* Sleeps until woken, stopped, poll_ms passed, or `soonest` (a retry this
+ * thread scheduled) is due. */
 static void
-idle(struct gh_worker *w, unsigned *seen)
+idle(struct gh_worker *w, unsigned *seen, int64_t soonest)
 {
     struct timespec ts;
     int64_t         ms = w->conf.poll_ms > 0 ? w->conf.poll_ms : GH_WORKER_POLL_MS;
+    int64_t         until = soonest - gh_now_ms();
+
+    if (until < ms)
+        ms = until > 1 ? until : 1;
 
     clock_gettime(CLOCK_REALTIME, &ts);
     ts.tv_sec += (time_t)(ms / 1000);
@@ -166,6 +174,7 @@ thread_main(void *arg)
     struct gh_worker *w = arg;
     char              who[96];
     unsigned          seen = 0;
+    int64_t           soonest = INT64_MAX;
     int               stop, got;
 
     snprintf(who, sizeof(who), "%s/%lu", w->who, (unsigned long)pthread_self());
@@ -176,8 +185,11 @@ thread_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         if (stop)
             break;
-        if ((got = run_batch(w, who)) <= 0)
-            idle(w, &seen);
+        if ((got = run_batch(w, who, &soonest)) <= 0) {
+            idle(w, &seen, soonest);
+            if (soonest <= gh_now_ms())
+                soonest = INT64_MAX;
+        }
     }
     gh_store_thread_done(w->conf.store);
     return NULL;
