@@ -3,18 +3,25 @@
  * runs one admin verb against the same database and exits. It owns process
  * concerns only: signals, exit codes, what goes to stdout; everything else
  * is a call into http/, core/ or store/. */
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "api/backend/backend.h"
 #include "core/app.h"
+#include "core/event.h"
+#include "core/webhooks.h"
+#include "jobs/worker.h"
 #include "crypto/crypto.h"
 #include "http/server.h"
 #include "store/store.h"
 #include "util/conf.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/str.h"
 
 #define GH_VERSION "0.1.0"
 
@@ -27,6 +34,7 @@ usage(FILE *out)
         "       gatehouse keys create-secret    print a new CLERK_SECRET_KEY\n"
         "       gatehouse keys list             list API keys\n"
         "       gatehouse keys jwt-public-key   print the signing key's PEM (CLERK_JWT_KEY)\n"
+        "       gatehouse webhooks add URL [--events a,b]  add a webhook endpoint; prints its secret\n"
         "       gatehouse --help | --version\n"
         "options (flag, environment variable):\n");
     gh_conf_usage(out);
@@ -57,6 +65,47 @@ listen_all(struct gh_server *srv, const struct gh_conf *conf, struct gh_err *err
     return 0;
 }
 
+/* ---- webhooks (issue 5) ---- */
+
+/* An environment number, or dflt when unset or not a finite number in [lo, hi]. */
+static double
+env_num(const char *name, double dflt, double lo, double hi)
+{
+    const char *v = getenv(name);
+    char       *end = NULL;
+    double      d;
+
+    if (v == NULL || *v == '\0')
+        return dflt;
+    d = strtod(v, &end);
+    if (end == v || *end != '\0' || !isfinite(d) || d < lo || d > hi) {
+        gh_log_warn("%s: ignoring \"%s\"", name, v);
+        return dflt;
+    }
+    return d;
+}
+
+/* Installs the event renderer and starts the delivery workers
+ * (GATEHOUSE_WEBHOOK_WORKERS, default 2; GATEHOUSE_WEBHOOK_TIME_SCALE, default 1). */
+static int
+start_webhooks(struct gh_app *app, struct gh_worker **out, struct gh_err *err)
+{
+    struct gh_worker_conf     wc = { 0 };
+    static struct gh_webhooks_policy pol; /* outlives the worker (policy.allow points here) */
+
+    gh_api_events_install(app);
+    gh_webhooks_policy_load(app, &pol);
+    wc.store = app->store;
+    wc.master = app->master;
+    wc.nthreads = (int)env_num("GATEHOUSE_WEBHOOK_WORKERS", 2, 1, GH_WORKER_THREADS_MAX);
+    wc.time_scale = env_num("GATEHOUSE_WEBHOOK_TIME_SCALE", 1.0, 1e-6, 1e6);
+    wc.policy = pol.policy;
+    if (gh_worker_start(&wc, out, err) == -1)
+        return -1;
+    gh_event_set_waker(app, gh_worker_wake, *out);
+    return 0;
+}
+
 /* Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight
  * requests finish (bounded) and exits 0. */
 static int
@@ -64,6 +113,7 @@ cmd_serve(const struct gh_conf *conf, const sigset_t *sigs)
 {
     struct gh_app      *app = NULL;
     struct gh_server   *srv = NULL;
+    struct gh_worker   *hooks = NULL;
     struct gh_bootstrap boot = { 0 };
     struct gh_err       err = { 0 };
     int                 sig = 0, rc = 1;
@@ -78,6 +128,10 @@ cmd_serve(const struct gh_conf *conf, const sigset_t *sigs)
         rc = fail("cannot listen", &err);
         goto done;
     }
+    if (start_webhooks(app, &hooks, &err) == -1) {
+        rc = fail("cannot start webhook workers", &err);
+        goto done;
+    }
     gh_log_info("listening frontend=%s backend=%s", conf->frontend_url, conf->backend_url);
     if (sigwait(sigs, &sig) != 0)
         gh_log_error("sigwait failed");
@@ -89,6 +143,9 @@ cmd_serve(const struct gh_conf *conf, const sigset_t *sigs)
     rc = 0;
 done:
     gh_server_free(srv);
+    if (app != NULL)
+        gh_event_set_waker(app, NULL, NULL);
+    gh_worker_stop(hooks); /* before the store closes */
     gh_app_close(app);
     if (rc == 0)
         gh_log_info("stopped");
@@ -144,6 +201,44 @@ done:
     return rc;
 }
 
+/* `gatehouse webhooks add URL [--events a,b]`: prints the endpoint id and its
+ * secret (the only time it is shown). */
+static int
+cmd_webhooks_add(const struct gh_conf *conf, const char *url, const char *events)
+{
+    struct gh_app             *app = NULL;
+    struct gh_err              err = { 0 };
+    struct gh_webhook_endpoint ep = { 0 };
+    struct gh_webhook_params   p = { .url = url };
+    char                       secret[GH_WEBHOOK_SECRET_SIZE] = "", list[1024];
+    const char                *ev[GH_WEBHOOK_EVENTS_MAX];
+    int                        rc = 1;
+
+    if (events != NULL && gh_strlcpy(list, events, sizeof(list)) < (int)sizeof(list)) {
+        for (char *s = list, *e; s != NULL && *s != '\0' && p.nevents < GH_WEBHOOK_EVENTS_MAX;
+             s = e) {
+            if ((e = strchr(s, ',')) != NULL)
+                *e++ = '\0';
+            if (*s != '\0')
+                ev[p.nevents++] = s;
+        }
+        p.events = ev;
+    }
+    if (gh_app_open(conf, &app, NULL, &err) == -1)
+        return fail("cannot open", &err);
+    if (gh_webhooks_create(app, app->instance->id, &p, &ep, secret, &err) == -1) {
+        rc = fail("webhooks add", &err);
+        goto done;
+    }
+    printf("WEBHOOK_ENDPOINT_ID=%s\nCLERK_WEBHOOK_SIGNING_SECRET=%s\n", ep.id, secret);
+    rc = 0;
+done:
+    gh_memzero(secret, sizeof(secret));
+    gh_webhook_endpoint_clear(&ep);
+    gh_app_close(app);
+    return rc;
+}
+
 /* Which command, and where its options start; -1 when argv makes no sense. */
 static int
 pick_command(int argc, char **argv, const char **cmd, const char **verb, int *first)
@@ -162,6 +257,11 @@ pick_command(int argc, char **argv, const char **cmd, const char **verb, int *fi
             strcmp(argv[2], "jwt-public-key") == 0)) {
         *verb = argv[2];
         *first = 3;
+        return 0;
+    }
+    if (strcmp(*cmd, "webhooks") == 0 && argc >= 4 && strcmp(argv[2], "add") == 0) {
+        *verb = argv[3]; /* the URL; --events follows it */
+        *first = argc >= 6 && strcmp(argv[4], "--events") == 0 ? 6 : 4;
         return 0;
     }
     return -1;
@@ -209,6 +309,8 @@ main(int argc, char **argv)
         rc = cmd_serve(&conf, &sigs);
     } else if (strcmp(cmd, "migrate") == 0) {
         rc = cmd_migrate(&conf);
+    } else if (strcmp(cmd, "webhooks") == 0) {
+        rc = cmd_webhooks_add(&conf, verb, first == 6 ? argv[5] : NULL);
     } else {
         rc = cmd_keys(&conf, verb);
     }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/event.h"
 #include "store/records.h"
 #include "util/conf.h"
 #include "util/err.h"
@@ -24,6 +25,10 @@ struct gh_app {
     struct gh_instance    *instance;  /* the default instance (owned) */
     struct gh_keyring     *keys;
     struct gh_token_cache *tokens;
+    /* webhooks (issue 5): set once at startup, see core/event.h */
+    gh_event_render_fn    *event_render;
+    gh_event_wake_fn      *event_wake;
+    void                  *event_wake_arg;
 };
 
 /* What bootstrap created, to print once on stdout. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/app.h"
+#include "core/event.h"
 #include "core/id.h"
 #include "core/user.h"
 #include "store/store.h"
@@ -269,12 +270,15 @@ write_both(struct gh_app *app, const char *instance_id, int op, const struct gh_
         rc = gh_store_ident_delete(app->store, instance_id, i->id, &se);
     if (rc == 0 && u != NULL)
         rc = gh_store_user_update(app->store, instance_id, u, &se);
+    if (rc == 0) /* webhooks (issue 5): an email or phone change is a user.updated */
+        rc = gh_event_emit_user(app, instance_id, "user.updated", i->user_id, &se);
     if (rc == 0)
         rc = gh_store_commit(app->store, &se);
     if (rc == -1) {
         gh_store_rollback(app->store);
         return gh_ident_store_fail(&se, err);
     }
+    gh_event_wake(app);
     return 0;
 }
 

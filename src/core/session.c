@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/app.h"
+#include "core/event.h"
 #include "core/id.h"
 #include "core/token.h"
 #include "util/log.h"
@@ -125,9 +126,11 @@ gh_session_create(struct gh_app *app, const char *instance_id, const char *user_
     in_tx = 1;
     if (gh_store_client_insert(app->store, instance_id, &c, err) == -1 ||
         gh_store_session_insert(app->store, instance_id, s, err) == -1 ||
-        gh_store_commit(app->store, err) == -1)
+        gh_event_emit_session(app, instance_id, "session.created", s->id, err) == -1 ||
+        gh_store_commit(app->store, err) == -1) /* webhooks (issue 5): event above */
         goto done;
     in_tx = 0;
+    gh_event_wake(app);
     gh_log_info("session created session_id=%s user_id=%s client_id=%s", s->id, user_id, c.id);
     *out = s;
     s = NULL;
@@ -201,11 +204,19 @@ gh_session_revoke(struct gh_app *app, const char *instance_id, const char *sessi
     if (gh_session_get(app, instance_id, session_id, &s, err) == -1)
         return -1;
     if (strcmp(s->status, "active") == 0) {
-        if (gh_store_session_set_status(app->store, instance_id, s->id, "active", "revoked",
-                gh_now_ms(), &changed, err) == -1) {
+        /* webhooks (issue 5): the change and session.revoked in one transaction */
+        if (gh_store_begin(app->store, err) == -1 ||
+            gh_store_session_set_status(app->store, instance_id, s->id, "active", "revoked",
+                gh_now_ms(), &changed, err) == -1 ||
+            (changed && gh_event_emit_session(app, instance_id, "session.revoked", s->id,
+                            err) == -1) ||
+            gh_store_commit(app->store, err) == -1) {
+            gh_store_rollback(app->store);
             gh_session_free(s);
             return -1;
         }
+        if (changed)
+            gh_event_wake(app);
         gh_session_free(s);
         /* Re-read: the row now says revoked (or whatever a racing writer set). */
         if (gh_session_get(app, instance_id, session_id, &s, err) == -1)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/app.h"
+#include "core/event.h"
 #include "core/id.h"
 #include "core/ident.h"
 #include "core/mfa.h"
@@ -215,18 +216,39 @@ gh_user_get(struct gh_app *app, const char *instance_id, const char *user_id,
     return 0;
 }
 
-/* Writes u's scalar columns and hands back the stored user. */
+/* webhooks (issue 5): ends the transaction a write opened, emitting the
+ * user's event in it first (ok = 0: the write failed, roll back). */
+static int
+event_commit(struct gh_app *app, const char *instance_id, const char *type, const char *user_id,
+    int ok, struct gh_err *err)
+{
+    if (ok && gh_event_emit_user(app, instance_id, type, user_id, err) == 0 &&
+        gh_store_commit(app->store, err) == 0) {
+        gh_event_wake(app);
+        return 0;
+    }
+    gh_store_rollback(app->store);
+    return -1;
+}
+
+/* Writes u's scalar columns (with a user.updated event) and hands back the
+ * stored user. */
 static int
 save_and_reload(struct gh_app *app, const char *instance_id, struct gh_user *u,
     struct gh_user **out, struct gh_err *err)
 {
     struct gh_err se = { 0 };
 
+    if (gh_store_begin(app->store, err) == -1) /* webhooks (issue 5) */
+        return -1;
     if (gh_store_user_update(app->store, instance_id, u, &se) == -1) {
+        gh_store_rollback(app->store);
         if (se.code == GH_E_NOT_FOUND)
             return GH_FAIL(err, GH_E_NOT_FOUND, "User not found");
         return store_fail(&se, err);
     }
+    if (event_commit(app, instance_id, "user.updated", u->id, 1, err) == -1)
+        return -1;
     return gh_user_get(app, instance_id, u->id, out, err);
 }
 
@@ -368,10 +390,15 @@ gh_user_create(struct gh_app *app, const char *instance_id, const struct gh_user
     if (p->password_given && set_password(app, u, p->password, p->password_len,
                                  p->skip_password_checks, now, err) == -1)
         goto done;
+    if (gh_store_begin(app->store, err) == -1) /* webhooks (issue 5): insert + user.created */
+        goto done;
     if (gh_store_user_insert(app->store, instance_id, u, &se) == -1) {
+        gh_store_rollback(app->store);
         store_fail(&se, err);
         goto done;
     }
+    if (event_commit(app, instance_id, "user.created", u->id, 1, err) == -1)
+        goto done;
     rc = gh_user_get(app, instance_id, u->id, out, err);
 done:
     gh_user_free(u);
@@ -528,15 +555,31 @@ int
 gh_user_delete(struct gh_app *app, const char *instance_id, const char *user_id,
     struct gh_err *err)
 {
-    struct gh_err se = { 0 };
+    struct gh_err   se = { 0 };
+    struct gh_user *u = NULL;
+    int             rc;
 
     if (!gh_id_valid("user", user_id))
         return GH_FAIL(err, GH_E_NOT_FOUND, "User not found");
-    if (gh_store_user_delete(app->store, instance_id, user_id, &se) == -1) {
+    /* webhooks (issue 5): the user as it was feeds user.deleted, emitted in
+     * the delete's transaction. */
+    if (gh_store_begin(app->store, &se) == -1)
+        return store_fail(&se, err);
+    if (gh_store_user_get(app->store, instance_id, user_id, &u, &se) == -1 ||
+        gh_store_user_delete(app->store, instance_id, user_id, &se) == -1) {
+        gh_store_rollback(app->store);
+        gh_user_free(u);
         if (se.code == GH_E_NOT_FOUND)
             return GH_FAIL(err, GH_E_NOT_FOUND, "User not found");
         return store_fail(&se, err);
     }
+    rc = gh_event_emit(app, instance_id, "user.deleted", GH_EVENT_USER_DELETED, u, err);
+    gh_user_free(u);
+    if (rc == -1 || gh_store_commit(app->store, err) == -1) {
+        gh_store_rollback(app->store);
+        return -1;
+    }
+    gh_event_wake(app);
     return 0;
 }
 

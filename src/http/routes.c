@@ -60,5 +60,16 @@ const struct gh_route gh_routes_backend[] = {
     { "PATCH",  "/v1/jwt_templates/:id",          gh_api_jwt_templates_update,    SECRET },
     { "DELETE", "/v1/jwt_templates/:id",          gh_api_jwt_templates_delete,    SECRET },
     { "POST",   "/v1/sessions/:id/tokens/:template", gh_api_sessions_token_template, SECRET },
+    /* webhooks (issue 5) */
+    { "GET",    "/v1/webhook_endpoints",          gh_api_webhooks_list,           SECRET },
+    { "POST",   "/v1/webhook_endpoints",          gh_api_webhooks_create,         SECRET },
+    { "GET",    "/v1/webhook_endpoints/:id",      gh_api_webhooks_get,            SECRET },
+    { "PATCH",  "/v1/webhook_endpoints/:id",      gh_api_webhooks_update,         SECRET },
+    { "DELETE", "/v1/webhook_endpoints/:id",      gh_api_webhooks_delete,         SECRET },
+    { "POST",   "/v1/webhook_endpoints/:id/disable", gh_api_webhooks_disable,     SECRET },
+    { "POST",   "/v1/webhook_endpoints/:id/enable",  gh_api_webhooks_enable,      SECRET },
+    { "POST",   "/v1/webhook_endpoints/:id/rotate_secret", gh_api_webhooks_rotate, SECRET },
+    { "GET",    "/v1/webhook_endpoints/:id/attempts", gh_api_webhooks_attempts,   SECRET },
+    { "POST",   "/v1/webhook_endpoints/:id/replay",   gh_api_webhooks_replay,     SECRET },
 };
 const size_t gh_routes_backend_count = sizeof(gh_routes_backend) / sizeof(gh_routes_backend[0]);

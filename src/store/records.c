@@ -163,3 +163,45 @@ gh_signing_keys_free(struct gh_signing_key *v, size_t n)
         gh_signing_key_clear(&v[i]);
     free(v);
 }
+
+/* ---- webhooks (issue 5) ---- */
+
+void
+gh_webhook_endpoint_clear(struct gh_webhook_endpoint *ep)
+{
+    if (ep == NULL)
+        return;
+    free(ep->url);
+    free(ep->description);
+    free(ep->event_filter);
+    free(ep->secret_sealed);
+    free(ep->prev_sealed);
+    free(ep->disabled_reason);
+    memset(ep, 0, sizeof(*ep));
+}
+
+void
+gh_webhook_endpoints_free(struct gh_webhook_endpoint *v, size_t n)
+{
+    for (size_t i = 0; v != NULL && i < n; i++)
+        gh_webhook_endpoint_clear(&v[i]);
+    free(v);
+}
+
+void
+gh_webhook_job_clear(struct gh_webhook_job *j)
+{
+    if (j == NULL)
+        return;
+    free(j->payload);
+    j->payload = NULL;
+    gh_webhook_endpoint_clear(&j->ep);
+}
+
+void
+gh_webhook_attempts_free(struct gh_webhook_attempt *v, size_t n)
+{
+    for (size_t i = 0; v != NULL && i < n; i++)
+        free(v[i].error);
+    free(v);
+}

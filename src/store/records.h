@@ -143,4 +143,59 @@ struct gh_jwt_template *gh_jwt_template_new(void);
 void                    gh_jwt_template_free(struct gh_jwt_template *t);
 void                    gh_jwt_templates_free(struct gh_jwt_template **v, size_t n);
 
+/* ---- webhooks (issue 5) ---- */
+struct gh_webhook_endpoint {
+    char           id[GH_ID_MAX];       /* ep_… */
+    char          *url;
+    char          *description;         /* "" when none */
+    char          *event_filter;        /* ",user.created,session.created," or "" = every event */
+    int            enabled;
+    unsigned char *secret_sealed;       /* whsec_… sealed with the master key */
+    size_t         secret_sealed_len;
+    unsigned char *prev_sealed;         /* the secret before the last rotation, or NULL */
+    size_t         prev_sealed_len;
+    int64_t        prev_expires_at;     /* the previous secret signs until then; GH_TIME_NULL */
+    int64_t        first_failure_at;    /* start of the current failure streak; GH_TIME_NULL */
+    char          *disabled_reason;     /* NULL, "manual", "gone" (410), "failing" (5 days) */
+    int64_t        created_at;
+    int64_t        updated_at;
+};
+
+/* One outbox row: an event rendered once, sent byte for byte to every endpoint. */
+struct gh_webhook_message {
+    char        id[GH_ID_MAX];          /* msg_…: the svix-id of every attempt */
+    char        type[64];               /* "user.created", … */
+    const char *payload;                /* borrowed for the insert */
+    int64_t     created_at;
+};
+
+/* A claimed delivery with what the worker needs to send it. */
+struct gh_webhook_job {
+    int64_t                    seq;     /* delivery row */
+    char                       instance_id[GH_ID_MAX];
+    char                       message_id[GH_ID_MAX];
+    int                        attempts; /* made before this one */
+    char                      *payload;
+    size_t                     payload_len;
+    struct gh_webhook_endpoint ep;
+};
+
+/* One row of the attempts log (newest first in lists). */
+struct gh_webhook_attempt {
+    int64_t seq;
+    char    message_id[GH_ID_MAX];
+    char    endpoint_id[GH_ID_MAX];
+    char    event_type[64];
+    int     attempt_no;                 /* 1-based */
+    int     http_status;                /* 0 when there was no response */
+    char   *error;                      /* NULL on success */
+    int64_t duration_ms;
+    int64_t created_at;
+};
+
+void gh_webhook_endpoint_clear(struct gh_webhook_endpoint *ep); /* frees inside */
+void gh_webhook_endpoints_free(struct gh_webhook_endpoint *v, size_t n);
+void gh_webhook_job_clear(struct gh_webhook_job *j);
+void gh_webhook_attempts_free(struct gh_webhook_attempt *v, size_t n);
+
 #endif

@@ -181,4 +181,71 @@ int gh_store_jwt_template_list(struct gh_store *st, const char *instance_id, int
 int gh_store_jwt_template_count(struct gh_store *st, const char *instance_id, int64_t *out,
     struct gh_err *err);
 
+/* ---- webhooks (issue 5): endpoints, the outbox, deliveries, attempts ---- */
+int gh_store_webhook_endpoint_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_webhook_endpoint *ep, struct gh_err *err);
+/* GH_E_NOT_FOUND when absent. *out is filled (clear with gh_webhook_endpoint_clear). */
+int gh_store_webhook_endpoint_get(struct gh_store *st, const char *instance_id, const char *id,
+    struct gh_webhook_endpoint *out, struct gh_err *err);
+/* Oldest first. *out: owned array (gh_webhook_endpoints_free). */
+int gh_store_webhook_endpoint_list(struct gh_store *st, const char *instance_id, int64_t limit,
+    int64_t offset, struct gh_webhook_endpoint **out, size_t *n, int64_t *total,
+    struct gh_err *err);
+/* Writes every mutable column (url, description, event_filter, enabled, both
+ * sealed secrets, prev_expires_at, first_failure_at, disabled_reason, updated_at). */
+int gh_store_webhook_endpoint_update(struct gh_store *st, const char *instance_id,
+    const struct gh_webhook_endpoint *ep, struct gh_err *err);
+/* Deletes the endpoint with its deliveries and attempts. */
+int gh_store_webhook_endpoint_delete(struct gh_store *st, const char *instance_id,
+    const char *id, struct gh_err *err);
+
+/* Writes an outbox message and, in the same transaction (joining the
+ * caller's), one pending delivery due now for every enabled endpoint of the
+ * instance whose filter takes m->type: fan-out happens at write time, so an
+ * endpoint added later does not receive older messages (replay does). */
+int gh_store_webhook_message_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_webhook_message *m, struct gh_err *err);
+
+/* Claims up to max due deliveries for worker `who` until now + lease_ms:
+ * pending, next_attempt_at <= now, endpoint enabled, lease free or expired,
+ * and the oldest due one of its endpoint with no other delivery of that
+ * endpoint in flight (per-endpoint creation order). PostgreSQL: FOR UPDATE
+ * SKIP LOCKED, so concurrent instances never claim the same row. *seqs: owned
+ * array of *n delivery seqs, oldest first. */
+int gh_store_webhook_claim(struct gh_store *st, const char *who, int64_t now, int64_t lease_ms,
+    size_t max, int64_t **seqs, size_t *n, struct gh_err *err);
+/* Loads a claimed delivery with its payload and endpoint. GH_E_NOT_FOUND when
+ * it vanished (endpoint deleted). Clear *out with gh_webhook_job_clear. */
+int gh_store_webhook_job_load(struct gh_store *st, int64_t seq, struct gh_webhook_job *out,
+    struct gh_err *err);
+
+/* The result of one attempt, recorded in one transaction. */
+struct gh_webhook_outcome {
+    const struct gh_webhook_job *job;
+    int         http_status;     /* 0 when there was no response */
+    const char *error;           /* NULL on success */
+    int64_t     duration_ms;
+    int64_t     at;              /* when the attempt ended */
+    const char *status;          /* new delivery status: pending|succeeded|exhausted */
+    int64_t     next_attempt_at; /* for pending */
+    int         success;         /* 1: clears the endpoint's failure streak; 0: starts it */
+    const char *disable_reason;  /* non-NULL: disable the endpoint with this reason */
+};
+int gh_store_webhook_attempt_record(struct gh_store *st, const struct gh_webhook_outcome *o,
+    struct gh_err *err);
+/* The attempts log of an endpoint, newest first. */
+int gh_store_webhook_attempt_list(struct gh_store *st, const char *instance_id,
+    const char *endpoint_id, int64_t limit, int64_t offset, struct gh_webhook_attempt **out,
+    size_t *n, int64_t *total, struct gh_err *err);
+/* Re-queues deliveries to the endpoint (pending, attempts 0, due at now):
+ * message_id non-NULL → that message (whatever the endpoint's filter); else
+ * every message created at or after since_ms that the filter takes.
+ * *count: deliveries queued. */
+int gh_store_webhook_replay(struct gh_store *st, const char *instance_id,
+    const struct gh_webhook_endpoint *ep, const char *message_id, int64_t since_ms, int64_t now,
+    int64_t *count, struct gh_err *err);
+/* For tests and `gatehouse webhooks`: deliveries in a status (NULL = any). */
+int gh_store_webhook_delivery_count(struct gh_store *st, const char *status, int64_t *out,
+    struct gh_err *err);
+
 #endif

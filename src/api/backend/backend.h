@@ -46,5 +46,18 @@ gh_handler_fn gh_api_jwt_templates_get;       /* GET    /v1/jwt_templates/:id */
 gh_handler_fn gh_api_jwt_templates_update;    /* PATCH  /v1/jwt_templates/:id */
 gh_handler_fn gh_api_jwt_templates_delete;    /* DELETE /v1/jwt_templates/:id */
 gh_handler_fn gh_api_sessions_token_template; /* POST   /v1/sessions/:id/tokens/:template */
+/* webhooks.c, events_render.c (issue 5) */
+gh_handler_fn gh_api_webhooks_list;          /* GET    /v1/webhook_endpoints */
+gh_handler_fn gh_api_webhooks_create;        /* POST   /v1/webhook_endpoints */
+gh_handler_fn gh_api_webhooks_get;           /* GET    /v1/webhook_endpoints/:id */
+gh_handler_fn gh_api_webhooks_update;        /* PATCH  /v1/webhook_endpoints/:id */
+gh_handler_fn gh_api_webhooks_delete;        /* DELETE /v1/webhook_endpoints/:id */
+gh_handler_fn gh_api_webhooks_disable;       /* POST   /v1/webhook_endpoints/:id/disable */
+gh_handler_fn gh_api_webhooks_enable;        /* POST   /v1/webhook_endpoints/:id/enable */
+gh_handler_fn gh_api_webhooks_rotate;        /* POST   /v1/webhook_endpoints/:id/rotate_secret */
+gh_handler_fn gh_api_webhooks_attempts;      /* GET    /v1/webhook_endpoints/:id/attempts */
+gh_handler_fn gh_api_webhooks_replay;        /* POST   /v1/webhook_endpoints/:id/replay */
+/* Registers the webhook event renderer with core (once, at startup). */
+void gh_api_events_install(struct gh_app *app);
 
 #endif

@@ -22,4 +22,7 @@ json_t *gh_render_phone_number(const struct gh_ident *i);
  * verification_from_oauth, …). */
 json_t *gh_render_verification(const struct gh_ident *i);
 
+/* A new "session" object (§C7; sessions.c). webhooks (issue 5). */
+json_t *gh_render_session(const struct gh_session *s);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/backend/render.h"
 #include "api/params.h"
 #include "core/app.h"
 #include "core/id.h"
@@ -57,6 +58,13 @@ render_session(const struct gh_session *s)
         "updated_at", gh_api_time(s->updated_at),
         "latest_activity",
         "tasks");
+}
+
+/* webhooks (issue 5): session.* events render the same object. */
+json_t *
+gh_render_session(const struct gh_session *s)
+{
+    return render_session(s);
 }
 
 static int

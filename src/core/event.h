@@ -1,0 +1,71 @@
+/* event.h: webhook events, written to the outbox inside the transaction that
+ * made the change (so a crash between the change and the delivery loses
+ * nothing). Core does not know JSON: the api layer registers one renderer at
+ * startup (gh_event_set_renderer) that turns a record into the envelope of
+ * spec §F2; core only says which kind of record it hands over.
+ *
+ * Adding an event (e.g. organization.created, from the organizations work):
+ *   1. add a kind below (the record type it carries is part of its contract);
+ *   2. teach the renderer (src/api/backend/events_render.c) to render it;
+ *   3. call gh_event_emit(app, instance_id, "organization.created",
+ *      GH_EVENT_ORGANIZATION, org, err) between gh_store_begin and
+ *      gh_store_commit, then gh_event_wake(app) after the commit. */
+#ifndef GH_CORE_EVENT_H
+#define GH_CORE_EVENT_H
+
+#include <stdint.h>
+
+#include "util/err.h"
+
+struct gh_app;
+struct gh_session;
+struct gh_user;
+
+enum gh_event_kind {
+    GH_EVENT_USER = 1,      /* obj: const struct gh_user * (the stored user) */
+    GH_EVENT_USER_DELETED,  /* obj: const struct gh_user * (as it was): DeletedObject + external_id */
+    GH_EVENT_SESSION,       /* obj: const struct gh_event_session * */
+    GH_EVENT_EMAIL,         /* obj: reserved for the Frontend API's email.created (not emitted yet) */
+};
+
+/* session.* events carry the session and its user. */
+struct gh_event_session {
+    const struct gh_session *session;
+    const struct gh_user    *user; /* NULL renders as null */
+};
+
+/* What a renderer gets: everything the envelope needs. */
+struct gh_event {
+    const char        *instance_id;
+    const char        *type;         /* "user.created", … (spec §F3) */
+    enum gh_event_kind kind;
+    const void        *obj;
+    int64_t            timestamp_ms;
+};
+
+/* Renders the whole envelope {data,event_attributes,instance_id,object,
+ * timestamp,type} as compact JSON text (malloc'd), or NULL on failure. */
+typedef char *gh_event_render_fn(const struct gh_app *app, const struct gh_event *ev);
+/* Wakes whoever delivers the outbox (the webhook worker). */
+typedef void gh_event_wake_fn(void *arg);
+
+/* Registered once at startup, before any request. Without a renderer (admin
+ * verbs, unit tests of core) gh_event_emit writes nothing. */
+void gh_event_set_renderer(struct gh_app *app, gh_event_render_fn *fn);
+void gh_event_set_waker(struct gh_app *app, gh_event_wake_fn *fn, void *arg);
+
+/* Renders the event and inserts its outbox message (fanned out to the
+ * matching endpoints). Must run inside the store transaction that made the
+ * change; a failure fails that transaction. */
+int gh_event_emit(struct gh_app *app, const char *instance_id, const char *type,
+    enum gh_event_kind kind, const void *obj, struct gh_err *err);
+/* Loads the user (inside the transaction) and emits a GH_EVENT_USER event. */
+int gh_event_emit_user(struct gh_app *app, const char *instance_id, const char *type,
+    const char *user_id, struct gh_err *err);
+/* Loads the session and its user and emits a GH_EVENT_SESSION event. */
+int gh_event_emit_session(struct gh_app *app, const char *instance_id, const char *type,
+    const char *session_id, struct gh_err *err);
+/* After the commit: lets the worker pick the new messages up at once. */
+void gh_event_wake(struct gh_app *app);
+
+#endif
