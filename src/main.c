@@ -3,7 +3,6 @@
  * runs one admin verb against the same database and exits. It owns process
  * concerns only: signals, exit codes, what goes to stdout; everything else
  * is a call into http/, core/ or store/. */
-#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -67,26 +66,8 @@ listen_all(struct gh_server *srv, const struct gh_conf *conf, struct gh_err *err
 
 /* ---- webhooks (issue 5) ---- */
 
-/* An environment number, or dflt when unset or not a finite number in [lo, hi]. */
-static double
-env_num(const char *name, double dflt, double lo, double hi)
-{
-    const char *v = getenv(name);
-    char       *end = NULL;
-    double      d;
-
-    if (v == NULL || *v == '\0')
-        return dflt;
-    d = strtod(v, &end);
-    if (end == v || *end != '\0' || !isfinite(d) || d < lo || d > hi) {
-        gh_log_warn("%s: ignoring \"%s\"", name, v);
-        return dflt;
-    }
-    return d;
-}
-
 /* Installs the event renderer and starts the delivery workers
- * (GATEHOUSE_WEBHOOK_WORKERS, default 2; GATEHOUSE_WEBHOOK_TIME_SCALE, default 1). */
+ * (conf: webhook_workers, webhook_time_scale). */
 static int
 start_webhooks(struct gh_app *app, struct gh_worker **out, struct gh_err *err)
 {
@@ -97,8 +78,8 @@ start_webhooks(struct gh_app *app, struct gh_worker **out, struct gh_err *err)
     gh_webhooks_policy_load(app, &pol);
     wc.store = app->store;
     wc.master = app->master;
-    wc.nthreads = (int)env_num("GATEHOUSE_WEBHOOK_WORKERS", 2, 1, GH_WORKER_THREADS_MAX);
-    wc.time_scale = env_num("GATEHOUSE_WEBHOOK_TIME_SCALE", 1.0, 1e-6, 1e6);
+    wc.nthreads = (int)app->conf->webhook_workers;
+    wc.time_scale = app->conf->webhook_time_scale;
     wc.policy = pol.policy;
     if (gh_worker_start(&wc, out, err) == -1)
         return -1;

@@ -20,16 +20,18 @@
 void
 gh_webhooks_policy_load(const struct gh_app *app, struct gh_webhooks_policy *out)
 {
-    const char *loop = getenv("GATEHOUSE_WEBHOOK_ALLOW_LOOPBACK");
-    const char *cidrs = getenv("GATEHOUSE_WEBHOOK_ALLOW_CIDRS");
-    const char *pk = app->instance != NULL ? app->instance->publishable_key : NULL;
-    char        buf[1024], *s, *e;
-    size_t      n = 0;
+    const struct gh_conf *conf = app->conf;
+    const char           *pk = app->instance != NULL ? app->instance->publishable_key : NULL;
+    char                  buf[1024], *s, *e;
+    size_t                n = 0;
 
     memset(out, 0, sizeof(*out));
     out->policy.allow_loopback = (pk != NULL && strncmp(pk, "pk_test_", 8) == 0) ||
-                                 (loop != NULL && strcmp(loop, "1") == 0);
-    if (cidrs != NULL && gh_strlcpy(buf, cidrs, sizeof(buf)) < (int)sizeof(buf)) {
+                                 conf->webhook_allow_loopback == 1;
+    if (conf->webhook_allow_cidrs != NULL &&
+        gh_strlcpy(buf, conf->webhook_allow_cidrs, sizeof(buf)) == -1) {
+        gh_log_warn("GATEHOUSE_WEBHOOK_ALLOW_CIDRS: longer than %zu bytes, ignored", sizeof(buf));
+    } else if (conf->webhook_allow_cidrs != NULL) {
         for (s = buf; s != NULL && *s != '\0' && n < GH_WEBHOOK_CIDRS_MAX; s = e) {
             struct gh_err ce = { 0 };
 

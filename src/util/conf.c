@@ -12,7 +12,7 @@
 #include "util/log.h"
 #include "util/str.h"
 
-enum conf_type { T_STR, T_UINT, T_SIZE, T_LEVEL };
+enum conf_type { T_STR, T_UINT, T_SIZE, T_LEVEL, T_SCALE };
 
 struct conf_row {
     const char    *env;   /* GATEHOUSE_… */
@@ -45,6 +45,10 @@ static const struct conf_row rows[] = {
     { "GATEHOUSE_MAX_BODY_FRONTEND",   "max-body-frontend", T_SIZE, F(max_body_frontend), 1024, 67108864, "Frontend API body cap, bytes" },
     { "GATEHOUSE_TOKEN_TTL_SECONDS",   "token-ttl",       T_UINT,  F(token_ttl_s), 10, 86400, "session token lifetime, s" },
     { "GATEHOUSE_TOKEN_REUSE_SECONDS", "token-reuse",     T_UINT,  F(token_reuse_min_s), 0, 86400, "reuse a cached token with this many s left (0 = never)" },
+    { "GATEHOUSE_WEBHOOK_WORKERS",     "webhook-workers", T_UINT,  F(webhook_workers), 1, 32, "webhook delivery threads" },
+    { "GATEHOUSE_WEBHOOK_TIME_SCALE",  NULL,              T_SCALE, F(webhook_time_scale), 0, 0, "retry delay factor (tests)" },
+    { "GATEHOUSE_WEBHOOK_ALLOW_LOOPBACK", "webhook-allow-loopback", T_UINT, F(webhook_allow_loopback), 0, 1, "1: webhook endpoints may be on loopback" },
+    { "GATEHOUSE_WEBHOOK_ALLOW_CIDRS", "webhook-allow-cidrs", T_STR, F(webhook_allow_cidrs), 0, 0, "CIDRs webhook endpoints may be in" },
 };
 #undef F
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
@@ -78,6 +82,8 @@ gh_conf_init_defaults(struct gh_conf *c)
     c->max_body_frontend = 64 * 1024;
     c->token_ttl_s = 60;
     c->token_reuse_min_s = 30;
+    c->webhook_workers = 2;
+    c->webhook_time_scale = 1.0;
     if (c->frontend_addr == NULL || c->backend_addr == NULL || c->database_url == NULL ||
         c->instance_name == NULL)
         return -1;
@@ -117,6 +123,18 @@ set_value(struct gh_conf *c, const struct conf_row *r, const char *src, const ch
         }
         free(*(char **)field);
         *(char **)field = copy;
+        return 0;
+    }
+    case T_SCALE: {
+        char  *end = NULL;
+        double d = strtod(value, &end);
+
+        /* a positive factor, 1e-6 to 1e6 (NaN fails both comparisons) */
+        if (end == value || *end != '\0' || !(d >= 1e-6 && d <= 1e6)) {
+            fprintf(errs, "%s: must be a number from 0.000001 to 1000000\n", src);
+            return -1;
+        }
+        *(double *)field = d;
         return 0;
     }
     case T_LEVEL:
@@ -294,5 +312,6 @@ gh_conf_free(struct gh_conf *c)
     free(c->master_key);
     free(c->master_key_file);
     free(c->instance_name);
+    free(c->webhook_allow_cidrs);
     memset(c, 0, sizeof(*c));
 }

@@ -31,6 +31,11 @@ struct gh_conf {
     unsigned token_ttl_s;       /* session token lifetime (default 60) */
     unsigned token_reuse_min_s; /* a cached token is handed out again while it has at least this
                                    many seconds left (default 30: "most of its life") */
+    unsigned webhook_workers;   /* webhook delivery threads (default 2, at most 32) */
+    double   webhook_time_scale; /* multiplies the retry delays (default 1; tests use 0.001) */
+    unsigned webhook_allow_loopback; /* 1: endpoints may be on loopback (always so in pk_test_) */
+    char    *webhook_allow_cidrs; /* comma-separated CIDRs endpoints may be in despite the
+                                     private-range rule, or NULL */
 };
 
 /* Sets every field to its default (strings malloc'd; URLs and the key file
