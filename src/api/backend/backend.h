@@ -36,4 +36,32 @@ gh_handler_fn gh_api_sessions_token;         /* POST   /v1/sessions/:id/tokens *
 /* jwks.c */
 gh_handler_fn gh_api_jwks_get;               /* GET /v1/jwks (backend), /.well-known/jwks.json (frontend) */
 
+/* organizations (issue 3): organizations.c, memberships.c, roles.c */
+gh_handler_fn gh_api_orgs_list;              /* GET    /v1/organizations */
+gh_handler_fn gh_api_orgs_create;            /* POST   /v1/organizations */
+gh_handler_fn gh_api_orgs_get;               /* GET    /v1/organizations/:id (id or slug) */
+gh_handler_fn gh_api_orgs_update;            /* PATCH  /v1/organizations/:id */
+gh_handler_fn gh_api_orgs_delete;            /* DELETE /v1/organizations/:id */
+gh_handler_fn gh_api_orgs_metadata_merge;    /* PATCH  /v1/organizations/:id/metadata */
+gh_handler_fn gh_api_orgs_metadata_replace;  /* PUT    /v1/organizations/:id/metadata */
+gh_handler_fn gh_api_org_members_list;       /* GET    /v1/organizations/:id/memberships */
+gh_handler_fn gh_api_org_members_create;     /* POST   /v1/organizations/:id/memberships */
+gh_handler_fn gh_api_org_members_update;     /* PATCH  /v1/organizations/:id/memberships/:uid */
+gh_handler_fn gh_api_org_members_delete;     /* DELETE /v1/organizations/:id/memberships/:uid */
+gh_handler_fn gh_api_org_members_metadata;   /* PATCH  …/memberships/:uid/metadata */
+gh_handler_fn gh_api_user_org_memberships;   /* GET    /v1/users/:id/organization_memberships */
+gh_handler_fn gh_api_org_memberships_all;    /* GET    /v1/organization_memberships */
+gh_handler_fn gh_api_roles_list;             /* GET    /v1/organization_roles */
+gh_handler_fn gh_api_roles_create;           /* POST   /v1/organization_roles */
+gh_handler_fn gh_api_roles_get;              /* GET    /v1/organization_roles/:id */
+gh_handler_fn gh_api_roles_update;           /* PATCH  /v1/organization_roles/:id */
+gh_handler_fn gh_api_roles_delete;           /* DELETE /v1/organization_roles/:id */
+gh_handler_fn gh_api_roles_perm_add;         /* POST   /v1/organization_roles/:id/permissions/:pid */
+gh_handler_fn gh_api_roles_perm_remove;      /* DELETE /v1/organization_roles/:id/permissions/:pid */
+gh_handler_fn gh_api_perms_list;             /* GET    /v1/organization_permissions */
+gh_handler_fn gh_api_perms_create;           /* POST   /v1/organization_permissions */
+gh_handler_fn gh_api_perms_get;              /* GET    /v1/organization_permissions/:id */
+gh_handler_fn gh_api_perms_update;           /* PATCH  /v1/organization_permissions/:id */
+gh_handler_fn gh_api_perms_delete;           /* DELETE /v1/organization_permissions/:id */
+
 #endif
