@@ -14,6 +14,7 @@
 
 #include "core/app.h"
 #include "core/keys.h"
+#include "core/role.h" /* organization claims (issue 3) */
 #include "core/session.h"
 #include "crypto/crypto.h"
 #include "util/buf.h"
@@ -267,22 +268,37 @@ origin_usable(const char *o)
 }
 
 /* Organization claims (spec §D3/§D4): "fea" (org-scoped features, each with a
- * ':') and "o" {id, slg, rol (no "org:" prefix), per, fpm}. XXX: filled when
- * organizations land; both stay NULL (claims omitted) until then. The active
- * organization is also part of the cache key, so switching it never hands
- * out a token minted for the previous one. */
+ * ':') and "o" {id, slg, rol (no "org:" prefix), per, fpm}, built by
+ * role_claims.c from the member's current role on every mint (a few indexed
+ * reads), so a changed role or grant shows in the next token. Both stay NULL
+ * (claims omitted) without an active organization or membership. The claims
+ * themselves are part of the cache key (`key`), so a cached token minted
+ * under other grants or another organization is never handed out. */
 struct org_claims {
     char *fea; /* JSON string value text, or NULL */
     char *o;   /* JSON object text, or NULL */
+    char *key; /* cache key part: "" or org id + claims */
 };
 
 static int
 org_claims_load(struct gh_app *app, const char *instance_id, const struct gh_session *s,
     struct org_claims *oc, struct gh_err *err)
 {
-    oc->fea = NULL;
-    oc->o = NULL;
-    return 0;
+    struct gh_buf b;
+
+    oc->fea = oc->o = oc->key = NULL;
+    if (s->active_org_id != NULL && s->active_org_id[0] != '\0' &&
+        gh_role_org_claims(app, instance_id, s->active_org_id, s->user_id, &oc->o, &oc->fea,
+            err) == -1)
+        return -1;
+    gh_buf_init(&b, CLAIMS_MAX);
+    if (oc->o != NULL) {
+        gh_buf_add(&b, oc->o);
+        gh_buf_add(&b, oc->fea != NULL ? oc->fea : "");
+    }
+    oc->key = gh_buf_take(&b);
+    gh_buf_clear(&b);
+    return oc->key != NULL ? 0 : GH_FAIL(err, GH_E_NOMEM, NULL);
 }
 
 static void
@@ -290,6 +306,7 @@ org_claims_clear(struct org_claims *oc)
 {
     free(oc->fea);
     free(oc->o);
+    free(oc->key);
 }
 
 /* The v2 payload, keys in Clerk's (alphabetical) order. *out malloc'd. */
@@ -369,7 +386,7 @@ gh_token_mint(struct gh_app *app, const char *instance_id, const char *session_i
     }
     if (org_claims_load(app, instance_id, s, &oc, err) == -1)
         goto done;
-    org = s->active_org_id != NULL ? s->active_org_id : "";
+    org = oc.key;
     cached = expires_in_s <= 0 && conf->token_reuse_min_s > 0 && app->tokens != NULL;
     min_exp = now + (int64_t)conf->token_reuse_min_s * 1000;
     if (cached && (*jwt = cache_get(app->tokens, s->id, azp, org, min_exp)) != NULL) {

@@ -198,4 +198,70 @@ void gh_webhook_endpoints_free(struct gh_webhook_endpoint *v, size_t n);
 void gh_webhook_job_clear(struct gh_webhook_job *j);
 void gh_webhook_attempts_free(struct gh_webhook_attempt *v, size_t n);
 
+/* ---- organizations (issue 3) ---- */
+#define GH_ROLE_KEY_MAX 128 /* "org:<key>" role and "org:<feature>:<action>" permission keys */
+
+struct gh_org {
+    char    id[GH_ID_MAX];           /* org_… */
+    char   *name;
+    char   *slug;                    /* unique per instance, ^[a-z0-9][a-z0-9-]*$ */
+    char   *image_url;               /* NULL when none (rendered "") */
+    int64_t max_allowed_memberships; /* 0 = unlimited */
+    int     admin_delete_enabled;
+    char   *public_metadata;         /* JSON object text, "{}" when empty; never NULL */
+    char   *private_metadata;
+    char    created_by[GH_ID_MAX];   /* user_… or "" */
+    int64_t members_count;           /* -1 unless loaded (include_members_count) */
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+struct gh_org_membership {
+    char    id[GH_ID_MAX];           /* orgmem_… */
+    char    org_id[GH_ID_MAX];
+    char    user_id[GH_ID_MAX];
+    char    role[GH_ROLE_KEY_MAX];   /* role key, "org:admin" */
+    char   *public_metadata;         /* JSON object text; never NULL */
+    char   *private_metadata;
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+struct gh_permission {
+    char    id[GH_ID_MAX];           /* perm_… */
+    char    key[GH_ROLE_KEY_MAX];    /* "org:<feature>:<action>" */
+    char   *name;
+    char   *description;             /* "" when none; never NULL */
+    char    type[8];                 /* "system" (org:sys_*) or "user" */
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+struct gh_role {
+    char                  id[GH_ID_MAX];        /* role_… */
+    char                  key[GH_ROLE_KEY_MAX]; /* "org:<key>" */
+    char                 *name;
+    char                 *description;          /* "" when none; never NULL */
+    int                   is_creator_eligible;  /* may be the creator's role (org:admin) */
+    int64_t               created_at;
+    int64_t               updated_at;
+    struct gh_permission *perms;                /* owned array sorted by key; may be NULL */
+    size_t                nperms;
+};
+
+/* Constructors zero, set times to GH_TIME_NULL, metadata "{}", members_count -1. */
+struct gh_org            *gh_org_new(void);
+void                      gh_org_free(struct gh_org *o);
+void                      gh_orgs_free(struct gh_org **v, size_t n);
+struct gh_org_membership *gh_org_membership_new(void);
+void                      gh_org_membership_free(struct gh_org_membership *m);
+void                      gh_org_memberships_free(struct gh_org_membership **v, size_t n);
+void                      gh_permission_clear(struct gh_permission *p); /* frees strings inside */
+struct gh_permission     *gh_permission_new(void);
+void                      gh_permission_free(struct gh_permission *p);
+void                      gh_permissions_free(struct gh_permission **v, size_t n);
+struct gh_role           *gh_role_new(void);
+void                      gh_role_free(struct gh_role *r);
+void                      gh_roles_free(struct gh_role **v, size_t n);
+
 #endif

@@ -76,6 +76,7 @@ struct gh_user_filter {
     const char *const *usernames;       size_t n_usernames;
     const char *const *user_ids;        size_t n_user_ids;
     const char *const *external_ids;    size_t n_external_ids;
+    const char *const *org_ids;         size_t n_org_ids;      /* members of any (issue 3) */
     const char *query;          /* substring of id, names, username, email, phone, external id; NULL = none */
     int64_t created_before;     /* GH_TIME_NULL = unset (all time filters) */
     int64_t created_after;
@@ -247,5 +248,94 @@ int gh_store_webhook_replay(struct gh_store *st, const char *instance_id,
 /* For tests and `gatehouse webhooks`: deliveries in a status (NULL = any). */
 int gh_store_webhook_delivery_count(struct gh_store *st, const char *status, int64_t *out,
     struct gh_err *err);
+
+/* ---- organizations (issue 3) ---- */
+struct gh_org_filter {
+    const char *const *org_ids;  size_t n_org_ids;   /* organization_id[] */
+    const char *const *user_ids; size_t n_user_ids;  /* orgs with one of these members */
+    const char *query;           /* substring of id, name, slug; NULL = none */
+    const char *order_field;     /* name, created_at, members_count; NULL = created_at */
+    int     order_desc;
+    int     with_count;          /* fill members_count */
+    int64_t limit;               /* ≥ 1; ignored by count */
+    int64_t offset;
+};
+void gh_org_filter_init(struct gh_org_filter *f); /* limit 10, -created_at */
+
+/* Inserts; slug clash → GH_E_IDENTIFIER_EXISTS param "slug". */
+int gh_store_org_insert(struct gh_store *st, const char *instance_id, const struct gh_org *o,
+    struct gh_err *err);
+/* By id or, when key does not start with "org_" or no such id, by slug. */
+int gh_store_org_get(struct gh_store *st, const char *instance_id, const char *id_or_slug,
+    int with_count, struct gh_org **out, struct gh_err *err);
+/* name, slug, image_url, max, admin_delete, metadata, updated_at. */
+int gh_store_org_update(struct gh_store *st, const char *instance_id, const struct gh_org *o,
+    struct gh_err *err);
+int gh_store_org_delete(struct gh_store *st, const char *instance_id, const char *org_id,
+    struct gh_err *err); /* and its memberships */
+int gh_store_org_list(struct gh_store *st, const char *instance_id,
+    const struct gh_org_filter *f, struct gh_org ***out, size_t *n, struct gh_err *err);
+int gh_store_org_count(struct gh_store *st, const char *instance_id,
+    const struct gh_org_filter *f, int64_t *out, struct gh_err *err);
+
+struct gh_org_member_filter {
+    const char *org_id;          /* NULL = every organization */
+    const char *const *user_ids; size_t n_user_ids;
+    const char *const *roles;    size_t n_roles;
+    const char *query;           /* substring of user id, names, username, email */
+    const char *order_field;     /* created_at, first_name, last_name, username,
+                                    email_address, phone_number; NULL = created_at */
+    int     order_desc;
+    int64_t limit;               /* ≥ 1; ignored by count */
+    int64_t offset;
+};
+void gh_org_member_filter_init(struct gh_org_member_filter *f); /* limit 10, -created_at */
+
+/* Unique (org, user) clash → GH_E_ALREADY_MEMBER. */
+int gh_store_org_member_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_org_membership *m, struct gh_err *err);
+/* *out NULL (return 0) when absent. */
+int gh_store_org_member_find(struct gh_store *st, const char *instance_id, const char *org_id,
+    const char *user_id, struct gh_org_membership **out, struct gh_err *err);
+int gh_store_org_member_update(struct gh_store *st, const char *instance_id,
+    const struct gh_org_membership *m, struct gh_err *err); /* role, metadata, updated_at */
+int gh_store_org_member_delete(struct gh_store *st, const char *instance_id,
+    const char *org_id, const char *user_id, struct gh_err *err);
+int gh_store_org_member_list(struct gh_store *st, const char *instance_id,
+    const struct gh_org_member_filter *f, struct gh_org_membership ***out, size_t *n,
+    struct gh_err *err);
+int gh_store_org_member_count(struct gh_store *st, const char *instance_id,
+    const struct gh_org_member_filter *f, int64_t *out, struct gh_err *err);
+
+/* Roles and permissions. Lists are by key. Role gets load the permissions. */
+int gh_store_permission_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_permission *p, struct gh_err *err); /* key clash → IDENTIFIER_EXISTS "key" */
+/* by = "id" or "key". *out NULL (return 0) when absent. */
+int gh_store_permission_find(struct gh_store *st, const char *instance_id, const char *by,
+    const char *value, struct gh_permission **out, struct gh_err *err);
+int gh_store_permission_update(struct gh_store *st, const char *instance_id,
+    const struct gh_permission *p, struct gh_err *err);
+int gh_store_permission_delete(struct gh_store *st, const char *instance_id,
+    const char *perm_id, struct gh_err *err); /* and its grants */
+int gh_store_permission_list(struct gh_store *st, const char *instance_id, const char *query,
+    int64_t limit, int64_t offset, struct gh_permission ***out, size_t *n, int64_t *total,
+    struct gh_err *err);
+
+int gh_store_role_insert(struct gh_store *st, const char *instance_id, const struct gh_role *r,
+    struct gh_err *err); /* with its grants (r->perms ids); key clash → IDENTIFIER_EXISTS "key" */
+int gh_store_role_find(struct gh_store *st, const char *instance_id, const char *by,
+    const char *value, struct gh_role **out, struct gh_err *err);
+int gh_store_role_update(struct gh_store *st, const char *instance_id, const struct gh_role *r,
+    const char *old_key, struct gh_err *err); /* scalars; renames memberships' role */
+int gh_store_role_delete(struct gh_store *st, const char *instance_id, const char *role_id,
+    struct gh_err *err);
+int gh_store_role_list(struct gh_store *st, const char *instance_id, const char *query,
+    int64_t limit, int64_t offset, struct gh_role ***out, size_t *n, int64_t *total,
+    struct gh_err *err);
+int gh_store_role_grant(struct gh_store *st, const char *instance_id, const char *role_id,
+    const char *perm_id, int grant, int64_t now, struct gh_err *err); /* 1 add, 0 remove */
+/* Members holding role key (to refuse deleting a role in use). */
+int gh_store_role_members(struct gh_store *st, const char *instance_id, const char *key,
+    int64_t *out, struct gh_err *err);
 
 #endif

@@ -476,6 +476,13 @@ user_where(struct gh_db_q *q, const char *instance_id, const struct gh_user_filt
     where_in(q, " AND u.external_id IN ", f->external_ids, f->n_external_ids);
     where_ident(q, instance_id, " AND i.type = 1", f->email_addresses, f->n_email_addresses);
     where_ident(q, instance_id, " AND i.type = 2", f->phone_numbers, f->n_phone_numbers);
+    if (f->n_org_ids > 0) { /* organization members (issue 3) */
+        gh_db_q_sql(q, " AND u.id IN (SELECT x.user_id FROM organization_memberships x"
+                       " WHERE x.instance_id = ? AND x.org_id IN ");
+        gh_db_q_param(q, gh_db_text(instance_id));
+        gh_db_q_in_list(q, f->org_ids, f->n_org_ids);
+        gh_db_q_sql(q, ")");
+    }
     user_where_like(q, instance_id, f, pattern);
     where_time(q, " AND u.created_at < ?", f->created_before);
     where_time(q, " AND u.created_at > ?", f->created_after);

@@ -59,5 +59,32 @@ gh_handler_fn gh_api_webhooks_attempts;      /* GET    /v1/webhook_endpoints/:id
 gh_handler_fn gh_api_webhooks_replay;        /* POST   /v1/webhook_endpoints/:id/replay */
 /* Registers the webhook event renderer with core (once, at startup). */
 void gh_api_events_install(struct gh_app *app);
+/* organizations (issue 3): organizations.c, memberships.c, roles.c */
+gh_handler_fn gh_api_orgs_list;              /* GET    /v1/organizations */
+gh_handler_fn gh_api_orgs_create;            /* POST   /v1/organizations */
+gh_handler_fn gh_api_orgs_get;               /* GET    /v1/organizations/:id (id or slug) */
+gh_handler_fn gh_api_orgs_update;            /* PATCH  /v1/organizations/:id */
+gh_handler_fn gh_api_orgs_delete;            /* DELETE /v1/organizations/:id */
+gh_handler_fn gh_api_orgs_metadata_merge;    /* PATCH  /v1/organizations/:id/metadata */
+gh_handler_fn gh_api_orgs_metadata_replace;  /* PUT    /v1/organizations/:id/metadata */
+gh_handler_fn gh_api_org_members_list;       /* GET    /v1/organizations/:id/memberships */
+gh_handler_fn gh_api_org_members_create;     /* POST   /v1/organizations/:id/memberships */
+gh_handler_fn gh_api_org_members_update;     /* PATCH  /v1/organizations/:id/memberships/:uid */
+gh_handler_fn gh_api_org_members_delete;     /* DELETE /v1/organizations/:id/memberships/:uid */
+gh_handler_fn gh_api_org_members_metadata;   /* PATCH  …/memberships/:uid/metadata */
+gh_handler_fn gh_api_user_org_memberships;   /* GET    /v1/users/:id/organization_memberships */
+gh_handler_fn gh_api_org_memberships_all;    /* GET    /v1/organization_memberships */
+gh_handler_fn gh_api_roles_list;             /* GET    /v1/organization_roles */
+gh_handler_fn gh_api_roles_create;           /* POST   /v1/organization_roles */
+gh_handler_fn gh_api_roles_get;              /* GET    /v1/organization_roles/:id */
+gh_handler_fn gh_api_roles_update;           /* PATCH  /v1/organization_roles/:id */
+gh_handler_fn gh_api_roles_delete;           /* DELETE /v1/organization_roles/:id */
+gh_handler_fn gh_api_roles_perm_add;         /* POST   /v1/organization_roles/:id/permissions/:pid */
+gh_handler_fn gh_api_roles_perm_remove;      /* DELETE /v1/organization_roles/:id/permissions/:pid */
+gh_handler_fn gh_api_perms_list;             /* GET    /v1/organization_permissions */
+gh_handler_fn gh_api_perms_create;           /* POST   /v1/organization_permissions */
+gh_handler_fn gh_api_perms_get;              /* GET    /v1/organization_permissions/:id */
+gh_handler_fn gh_api_perms_update;           /* PATCH  /v1/organization_permissions/:id */
+gh_handler_fn gh_api_perms_delete;           /* DELETE /v1/organization_permissions/:id */
 
 #endif

@@ -11,6 +11,7 @@
 #include "api/params.h"
 #include "core/app.h"
 #include "core/id.h"
+#include "core/org.h" /* active organization check (issue 3) */
 #include "core/session.h"
 #include "core/token.h"
 #include "crypto/crypto.h"
@@ -134,6 +135,22 @@ done:
     return rc;
 }
 
+/* The active organization must be one the user is a member of (issue 3). */
+static int
+check_active_org(struct gh_req *req, const char *user_id, const char *org_id,
+    struct gh_err *err)
+{
+    struct gh_org_membership *m = NULL;
+
+    if (gh_org_member_find(req->app, instance_of(req), org_id, user_id, &m, err) == -1)
+        return -1;
+    if (m == NULL)
+        return GH_FAIL_PARAM(err, GH_E_PARAM_VALUE_INVALID, "active_organization_id",
+            "is not an organization the user is a member of");
+    gh_org_membership_free(m);
+    return 0;
+}
+
 int
 gh_api_sessions_create(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
@@ -147,12 +164,12 @@ gh_api_sessions_create(struct gh_req *req, struct gh_resp *resp, struct gh_err *
         return -1;
     if (user_id == NULL || *user_id == '\0')
         return GH_FAIL_PARAM(err, GH_E_PARAM_MISSING, "user_id", NULL);
-    /* XXX: the organization's existence and the user's membership are
-     * checked once organizations land; until then only its shape is. */
     if (org_id != NULL && *org_id == '\0')
         org_id = NULL;
     if (org_id != NULL && !gh_id_valid("org", org_id))
         return GH_FAIL_PARAM(err, GH_E_PARAM_INVALID, "active_organization_id", NULL);
+    if (org_id != NULL && check_active_org(req, user_id, org_id, err) == -1) /* issue 3 */
+        return -1;
     if (gh_session_create(req->app, instance_of(req), user_id, org_id, &s, err) == 0)
         rc = reply_session(resp, s, err);
     gh_session_free(s);

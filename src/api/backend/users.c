@@ -496,6 +496,7 @@ struct list_query {
     struct gh_user_filter f;
     const char           *emails[FILTER_MAX], *phones[FILTER_MAX], *unames[FILTER_MAX];
     const char           *ids[FILTER_MAX], *xids[FILTER_MAX];
+    const char           *orgs[FILTER_MAX]; /* organization_id (issue 3) */
     char                 *owned[2 * FILTER_MAX]; /* lower-cased copies */
     size_t                nowned;
     int                   matches_nothing;       /* e.g. a web3_wallet filter */
@@ -583,8 +584,10 @@ read_filters(struct gh_req *req, struct list_query *q, struct gh_err *err)
         query_values(req, q, "phone_number", 0, q->phones, &f->n_phone_numbers, err) ||
         query_values(req, q, "username", 1, q->unames, &f->n_usernames, err) ||
         query_values(req, q, "user_id", 0, q->ids, &f->n_user_ids, err) ||
-        query_values(req, q, "external_id", 0, q->xids, &f->n_external_ids, err))
+        query_values(req, q, "external_id", 0, q->xids, &f->n_external_ids, err) ||
+        query_values(req, q, "organization_id", 0, q->orgs, &f->n_org_ids, err))
         return -1;
+    f->org_ids = q->orgs;
     f->email_addresses = q->emails;
     f->phone_numbers = q->phones;
     f->usernames = q->unames;
@@ -599,9 +602,7 @@ read_filters(struct gh_req *req, struct list_query *q, struct gh_err *err)
         gh_api_query_bool(req, "banned", -1, &f->banned, err) ||
         read_more_filters(req, f, err))
         return -1;
-    /* Users have no web3 wallets yet, so a wallet filter matches nobody.
-     * organization_id is accepted and ignored until organizations land (their
-     * issue adds the membership filter). */
+    /* Users have no web3 wallets yet, so a wallet filter matches nobody. */
     q->matches_nothing = gh_req_query_all(req, "web3_wallet", w3, 1) > 0;
     return 0;
 }

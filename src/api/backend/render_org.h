@@ -1,0 +1,26 @@
+/* render_org.h: the Backend API JSON shapes of organizations (spec §C3),
+ * memberships (§C4), roles and permissions (SDK Role/Permission.fromJSON),
+ * built field by field. A membership always carries its full organization
+ * and public_user_data (the SDK requires both). */
+#ifndef GH_API_BACKEND_RENDER_ORG_H
+#define GH_API_BACKEND_RENDER_ORG_H
+
+#include <jansson.h>
+
+#include "store/records.h"
+
+struct gh_app;
+
+/* A new "organization"; members_count only when o->members_count >= 0. NULL on OOM. */
+json_t *gh_render_org(const struct gh_org *o);
+/* A new "permission" object. */
+json_t *gh_render_permission(const struct gh_permission *p);
+/* A new "role" object with its permissions. */
+json_t *gh_render_role(const struct gh_role *r);
+/* A new "organization_membership". u (the member) and r (the role) may be
+ * NULL when gone: public_user_data then has only user_id, role_name is the
+ * key and permissions []. */
+json_t *gh_render_org_membership(const struct gh_app *app, const struct gh_org_membership *m,
+    const struct gh_org *o, const struct gh_user *u, const struct gh_role *r);
+
+#endif
