@@ -14,6 +14,7 @@
 #include "core/app.h"
 #include "core/id.h"
 #include "core/keys.h"
+#include "core/org.h"
 #include "core/session.h"
 #include "core/template.h"
 #include "core/token.h"
@@ -216,21 +217,51 @@ gh_jwt_template_count(struct gh_app *app, const char *instance_id, int64_t *out,
 
 /* ---- the context shortcodes read ---- */
 
-/* The organization fields of ctx, from the session's active organization.
- * XXX: organizations are built in another branch; until they are merged this
- * reports "no active organization" and every {{org.*}} renders as nothing.
- * The organizations branch fills ctx->org_* (id, name, slug, role as
- * "org:<key>", image_url, public_metadata text) from s->active_org_id and the
- * user's membership, keeping the strings alive in *hold (freed by caller). */
+/* What tpl_org_context keeps alive for the context's borrowed strings. */
+struct tpl_org_hold {
+    struct gh_org            *org;
+    struct gh_org_membership *member;
+};
+
+static void
+tpl_org_hold_free(struct tpl_org_hold *h)
+{
+    if (h == NULL)
+        return;
+    gh_org_free(h->org);
+    gh_org_membership_free(h->member);
+    free(h);
+}
+
+/* The organization fields of ctx (id, name, slug, role "org:<key>", image_url,
+ * public_metadata text) from the session's active organization and the
+ * user's membership; the strings live in *hold (tpl_org_hold_free). */
 static int
 tpl_org_context(struct gh_app *app, const char *instance_id, const struct gh_session *s,
-    struct gh_tpl_ctx *ctx, void **hold, struct gh_err *err)
+    struct gh_tpl_ctx *ctx, struct tpl_org_hold **hold, struct gh_err *err)
 {
-    (void)app;
-    (void)instance_id;
-    (void)s;
+    struct tpl_org_hold *h;
+
     *hold = NULL;
     ctx->org_id = NULL;
+    if (s->active_org_id == NULL)
+        return 0;
+    if ((h = calloc(1, sizeof(*h))) == NULL)
+        return GH_FAIL(err, GH_E_NOMEM, NULL);
+    *hold = h;
+    /* A user who left the organization gets no org claims, as in the session token. */
+    if (gh_org_member_find(app, instance_id, s->active_org_id, s->user_id, &h->member, err) == -1)
+        return -1;
+    if (h->member == NULL)
+        return 0;
+    if (gh_org_get(app, instance_id, s->active_org_id, 0, &h->org, err) == -1)
+        return -1;
+    ctx->org_id = h->org->id;
+    ctx->org_name = h->org->name;
+    ctx->org_slug = h->org->slug;
+    ctx->org_role = h->member->role;
+    ctx->org_image_url = h->org->image_url;
+    ctx->org_public_metadata = h->org->public_metadata;
     return 0;
 }
 
@@ -426,7 +457,7 @@ gh_jwt_template_mint(struct gh_app *app, const char *instance_id, const char *se
     struct gh_tpl_ctx       ctx = { 0 };
     struct gh_tpl_std       std;
     char                    iss[ISS_MAX], jti[JTI_LEN + 1], *claims = NULL, *avatar = NULL;
-    void                   *org_hold = NULL;
+    struct tpl_org_hold    *org_hold = NULL;
     int                     rc = -1;
 
     *jwt = NULL;
@@ -441,7 +472,7 @@ gh_jwt_template_mint(struct gh_app *app, const char *instance_id, const char *se
         goto done;
     rc = 0;
 done:
-    free(org_hold);
+    tpl_org_hold_free(org_hold);
     free(claims);
     free(avatar);
     gh_user_free(u);

@@ -283,3 +283,31 @@ test('@clerk/express getAuth(req).getToken({template}) from a Bearer session tok
   assert.equal(payload.sub, user.id);
   assert.equal(payload.sid, session.id);
 });
+
+test('{{org.*}} shortcodes come from the session\'s active organization', async () => {
+  const org = await clerk.organizations.createOrganization({
+    name: `Tpl Org ${tag}`, createdBy: user.id, publicMetadata: { tier: 'gold' },
+  });
+  await clerk.jwtTemplates.create({
+    name: `org-${tag}`,
+    claims: { oid: '{{org.id}}', slug: '{{org.slug}}', role: '{{org.role}}',
+      name: '{{org.name}}', tier: '{{org.public_metadata.tier}}', who: '{{user.id}}' },
+  });
+  const orgSession = await clerk.sessions.createSession({ userId: user.id, activeOrganizationId: org.id });
+  const { jwt } = await clerk.sessions.getToken(orgSession.id, `org-${tag}`);
+  gh.sensitive(jwt);
+  const c = decodeJwt(jwt).payload;
+  assert.equal(c.oid, org.id);
+  assert.equal(c.slug, org.slug);
+  assert.equal(c.role, 'org:admin');
+  assert.equal(c.name, `Tpl Org ${tag}`);
+  assert.equal(c.tier, 'gold');
+  assert.equal(c.who, user.id);
+  // Without an active organization the org shortcodes render as null.
+  const plain = decodeJwt(await mintWith(`org-${tag}`)).payload;
+  assert.equal(plain.oid, null);
+  // A user who left the organization gets no org claims.
+  await clerk.organizations.deleteOrganizationMembership({ organizationId: org.id, userId: user.id });
+  const left = decodeJwt((await clerk.sessions.getToken(orgSession.id, `org-${tag}`)).jwt).payload;
+  assert.equal(left.oid, null);
+});

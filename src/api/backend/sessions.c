@@ -1,7 +1,7 @@
 /* sessions.c: the Backend API's /v1/sessions handlers (spec §B4, shape §C7):
  * list, create, get, revoke, and minting a session token. Rules live in
  * core/session.c and core/token.c; this file reads the query or body and
- * renders. JWT templates (POST …/tokens/:template) are not here yet. */
+ * renders. JWT template tokens (POST …/tokens/:template) are in jwt_templates.c. */
 #include "api/backend/backend.h"
 
 #include <stdlib.h>
