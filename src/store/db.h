@@ -146,6 +146,19 @@ extern const struct gh_db_ops gh_db_postgres_ops;
  * use). Same contract as gh_db_ops.query. */
 int gh_db_run(struct gh_store *st, const char *sql, const struct gh_db_param *p, size_t np,
     struct gh_db_rows *rows, int64_t *changes, struct gh_err *err);
+/* A record type for gh_db_fetch: make an empty record, fill one from row r
+ * (arg is the caller's, passed through), free one (NULL ok). */
+struct gh_db_rec_type {
+    void *(*rec_new)(void);
+    int   (*rec_from_row)(const struct gh_db_rows *rows, size_t r, void *rec, const void *arg);
+    void  (*rec_free)(void *rec);
+};
+/* Runs a SELECT and builds one record per row: *out is an owned array of *n
+ * records (cast it to the record's pointer type), NULL-terminated. On failure
+ * nothing is left allocated and *out is NULL. */
+int gh_db_fetch(struct gh_store *st, const char *sql, const struct gh_db_param *p, size_t np,
+    const struct gh_db_rec_type *type, const void *arg, void ***out, size_t *n,
+    struct gh_err *err);
 /* Begins a transaction unless one is open on this thread: *owned says whether
  * the caller must finish it with gh_db_tx_end. */
 int gh_db_tx_join(struct gh_store *st, int *owned, struct gh_err *err);

@@ -328,6 +328,44 @@ gh_store_thread_done(struct gh_store *st)
 }
 
 int
+gh_db_fetch(struct gh_store *st, const char *sql, const struct gh_db_param *p, size_t np,
+    const struct gh_db_rec_type *type, const void *arg, void ***out, size_t *n,
+    struct gh_err *err)
+{
+    struct gh_db_rows rows;
+    void            **v = NULL;
+    size_t            k = 0;
+    int               rc = -1;
+
+    *out = NULL;
+    *n = 0;
+    if (gh_db_run(st, sql, p, np, &rows, NULL, err) == -1)
+        return -1;
+    if ((v = calloc(rows.nrows + 1, sizeof(*v))) == NULL) {
+        GH_FAIL(err, GH_E_NOMEM, NULL);
+        goto done;
+    }
+    for (; k < rows.nrows; k++) {
+        if ((v[k] = type->rec_new()) == NULL ||
+            type->rec_from_row(&rows, k, v[k], arg) == -1) {
+            GH_FAIL(err, GH_E_NOMEM, NULL);
+            k++;
+            goto done;
+        }
+    }
+    *out = v;
+    *n = k;
+    v = NULL;
+    rc = 0;
+done:
+    for (size_t i = 0; v != NULL && i < k; i++)
+        type->rec_free(v[i]);
+    free(v);
+    gh_db_rows_clear(&rows);
+    return rc;
+}
+
+int
 gh_db_run(struct gh_store *st, const char *sql, const struct gh_db_param *p, size_t np,
     struct gh_db_rows *rows, int64_t *changes, struct gh_err *err)
 {

@@ -45,38 +45,38 @@ session_from_row(const struct gh_db_rows *rows, size_t r, struct gh_session *s)
     return 0;
 }
 
+static void *
+session_rec_new(void)
+{
+    return gh_session_new();
+}
+
+static int
+session_rec_read(const struct gh_db_rows *rows, size_t r, void *rec, const void *arg)
+{
+    (void)arg;
+    return session_from_row(rows, r, rec);
+}
+
+static void
+session_rec_free(void *rec)
+{
+    gh_session_free(rec);
+}
+
+static const struct gh_db_rec_type session_rec = {
+    session_rec_new, session_rec_read, session_rec_free,
+};
+
 /* Runs a SELECT of SESSION_COLS; *out is an owned array of *n sessions. */
 static int
 fetch_sessions(struct gh_store *st, const char *sql, const struct gh_db_param *p, size_t np,
     struct gh_session ***out, size_t *n, struct gh_err *err)
 {
-    struct gh_db_rows   rows;
-    struct gh_session **v = NULL;
-    size_t              k = 0;
-    int                 rc = -1;
+    void **v;
+    int    rc = gh_db_fetch(st, sql, p, np, &session_rec, NULL, &v, n, err);
 
-    *out = NULL;
-    *n = 0;
-    if (gh_db_run(st, sql, p, np, &rows, NULL, err) == -1)
-        return -1;
-    if ((v = calloc(rows.nrows + 1, sizeof(*v))) == NULL) {
-        GH_FAIL(err, GH_E_NOMEM, NULL);
-        goto done;
-    }
-    for (; k < rows.nrows; k++) {
-        if ((v[k] = gh_session_new()) == NULL || session_from_row(&rows, k, v[k]) == -1) {
-            GH_FAIL(err, GH_E_NOMEM, NULL);
-            k++;
-            goto done;
-        }
-    }
-    *out = v;
-    *n = k;
-    v = NULL;
-    rc = 0;
-done:
-    gh_sessions_free(v, k);
-    gh_db_rows_clear(&rows);
+    *out = (struct gh_session **)v;
     return rc;
 }
 
