@@ -371,6 +371,7 @@ test_allowlist_and_blocklist_matching(void **state)
     assert_int_equal(gh_access_ident_remove(&test_app, f->ins, GH_ALLOWLIST, b->id, &d, &err), 0);
     assert_string_equal(d->identifier, "*@corp.example");
     allowed(f, "bob@corp.example", 0);
+    gh_access_ident_free(d);
     assert_int_equal(gh_access_ident_remove(&test_app, f->ins, GH_ALLOWLIST, b->id, &d, &err), -1);
     assert_int_equal(err.code, GH_E_NOT_FOUND);
     gh_access_ident_free(a);
