@@ -99,5 +99,28 @@ const struct gh_route gh_routes_backend[] = {
     { "POST",   "/v1/webhook_endpoints/:id/rotate_secret", gh_api_webhooks_rotate, SECRET },
     { "GET",    "/v1/webhook_endpoints/:id/attempts", gh_api_webhooks_attempts,   SECRET },
     { "POST",   "/v1/webhook_endpoints/:id/replay",   gh_api_webhooks_replay,     SECRET },
+    /* invitations (issue 3): app-level and organization invitations,
+     * allow/blocklist identifiers, sign-in tokens. "/pending" and "/bulk"
+     * come before ":inv" rows of the same method. */
+    { "GET",    "/v1/invitations",                gh_api_invitations_list,        SECRET },
+    { "POST",   "/v1/invitations",                gh_api_invitations_create,      SECRET },
+    { "POST",   "/v1/invitations/bulk",           gh_api_invitations_bulk,        SECRET },
+    { "POST",   "/v1/invitations/:id/revoke",     gh_api_invitations_revoke,      SECRET },
+    { "DELETE", "/v1/invitations/:id",            gh_api_invitations_delete,      SECRET },
+    { "GET",    "/v1/organizations/:id/invitations",         gh_api_org_invitations_list,    SECRET },
+    { "POST",   "/v1/organizations/:id/invitations",         gh_api_org_invitations_create,  SECRET },
+    { "POST",   "/v1/organizations/:id/invitations/bulk",    gh_api_org_invitations_bulk,    SECRET },
+    { "GET",    "/v1/organizations/:id/invitations/pending", gh_api_org_invitations_pending, SECRET },
+    { "GET",    "/v1/organizations/:id/invitations/:inv",    gh_api_org_invitations_get,     SECRET },
+    { "POST",   "/v1/organizations/:id/invitations/:inv/revoke", gh_api_org_invitations_revoke, SECRET },
+    { "GET",    "/v1/users/:id/organization_invitations",    gh_api_users_org_invitations,   SECRET },
+    { "GET",    "/v1/allowlist_identifiers",      gh_api_allowlist_list,          SECRET },
+    { "POST",   "/v1/allowlist_identifiers",      gh_api_allowlist_create,        SECRET },
+    { "DELETE", "/v1/allowlist_identifiers/:id",  gh_api_allowlist_delete,        SECRET },
+    { "GET",    "/v1/blocklist_identifiers",      gh_api_blocklist_list,          SECRET },
+    { "POST",   "/v1/blocklist_identifiers",      gh_api_blocklist_create,        SECRET },
+    { "DELETE", "/v1/blocklist_identifiers/:id",  gh_api_blocklist_delete,        SECRET },
+    { "POST",   "/v1/sign_in_tokens",             gh_api_sign_in_tokens_create,   SECRET },
+    { "POST",   "/v1/sign_in_tokens/:id/revoke",  gh_api_sign_in_tokens_revoke,   SECRET },
 };
 const size_t gh_routes_backend_count = sizeof(gh_routes_backend) / sizeof(gh_routes_backend[0]);

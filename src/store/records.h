@@ -264,4 +264,57 @@ struct gh_role           *gh_role_new(void);
 void                      gh_role_free(struct gh_role *r);
 void                      gh_roles_free(struct gh_role **v, size_t n);
 
+/* ---- invitations and tickets (issue 3) ---- */
+struct gh_ticket {
+    char    id[GH_ID_MAX];        /* tkt_… */
+    char    kind[16];             /* "invitation" | "org_invitation" | "sign_in" */
+    char    target_id[GH_ID_MAX]; /* inv_… / orginv_… / sit_… */
+    char    token_hash[65];       /* hex SHA-256 of the raw ticket (never the raw value) */
+    int64_t expires_at;
+    int64_t used_at;              /* GH_TIME_NULL until redeemed */
+    int64_t revoked_at;           /* GH_TIME_NULL unless its target was revoked */
+    int64_t created_at;
+};
+
+struct gh_invitation {
+    char    id[GH_ID_MAX];           /* inv_… (app) or orginv_… (organization) */
+    char    org_id[GH_ID_MAX];       /* "" for an app-level invitation */
+    char   *email_address;           /* lower-cased */
+    char    role[GH_ROLE_KEY_MAX];   /* role key (organization invitations), else "" */
+    char    inviter_id[GH_ID_MAX];   /* user_… or "" */
+    char    status[16];              /* pending|accepted|revoked; core reads "expired" */
+    char   *public_metadata;         /* JSON object text; never NULL */
+    char   *private_metadata;
+    char   *redirect_url;            /* NULL when none */
+    int64_t expires_at;              /* GH_TIME_NULL = never */
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+struct gh_sign_in_token {
+    char    id[GH_ID_MAX];           /* sit_… */
+    char    user_id[GH_ID_MAX];
+    char    status[16];              /* pending|accepted|revoked */
+    int64_t expires_at;
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+struct gh_access_ident {
+    char    id[GH_ID_MAX];           /* alid_… (allowlist) / blid_… (blocklist) */
+    char    list[8];                 /* "allow" | "block" */
+    char   *identifier;              /* normalised: email, "*@domain", "+E.164" */
+    char    type[16];                /* "email_address" | "phone_number" */
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+/* Constructors zero, set times to GH_TIME_NULL and metadata to "{}". */
+struct gh_invitation    *gh_invitation_new(void);
+void                     gh_invitation_free(struct gh_invitation *inv);
+void                     gh_invitations_free(struct gh_invitation **v, size_t n);
+struct gh_access_ident  *gh_access_ident_new(void);
+void                     gh_access_ident_free(struct gh_access_ident *a);
+void                     gh_access_idents_free(struct gh_access_ident **v, size_t n);
+
 #endif

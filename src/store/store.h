@@ -338,4 +338,74 @@ int gh_store_role_grant(struct gh_store *st, const char *instance_id, const char
 int gh_store_role_members(struct gh_store *st, const char *instance_id, const char *key,
     int64_t *out, struct gh_err *err);
 
+/* ---- invitations and tickets (issue 3) ---- */
+/* Tickets: single-use, expiring secrets, looked up by the SHA-256 of the raw
+ * value. Joins the caller's transaction like every other call. */
+int gh_store_ticket_insert(struct gh_store *st, const char *instance_id, const struct gh_ticket *t,
+    struct gh_err *err);
+/* The ticket of that kind and hash, whatever its state; *found = 0 (return 0) when none. */
+int gh_store_ticket_find(struct gh_store *st, const char *instance_id, const char *kind,
+    const char *token_hash, struct gh_ticket *out, int *found, struct gh_err *err);
+/* Marks the ticket used, only when it is unused, unrevoked and expires after
+ * now (one conditional UPDATE: of two racing redeems one wins). *changed = 1
+ * when this call consumed it. */
+int gh_store_ticket_use(struct gh_store *st, const char *instance_id, const char *kind,
+    const char *token_hash, int64_t now, int *changed, struct gh_err *err);
+/* Revokes every unused ticket of target_id. */
+int gh_store_ticket_revoke_target(struct gh_store *st, const char *instance_id,
+    const char *target_id, int64_t now, struct gh_err *err);
+
+struct gh_invitation_filter {
+    const char *org_id;          /* NULL = app-level invitations only */
+    int         any_org;         /* 1 = every organization's (org_id ignored) */
+    const char *const *emails;   size_t n_emails;   /* exact, lower-cased; 0 = any */
+    const char *const *statuses; size_t n_statuses; /* pending|accepted|revoked|expired; 0 = any */
+    int64_t     now;             /* ms; splits pending from expired */
+    const char *query;           /* substring of email_address; NULL = none */
+    const char *order_field;     /* created_at, email_address, expires_at; NULL = created_at */
+    int         order_desc;
+    int64_t     limit;           /* ≥ 1; ignored by count */
+    int64_t     offset;
+};
+void gh_invitation_filter_init(struct gh_invitation_filter *f); /* app-level, limit 10, -created_at */
+
+int gh_store_invitation_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_invitation *inv, struct gh_err *err);
+/* GH_E_NOT_FOUND when absent. */
+int gh_store_invitation_get(struct gh_store *st, const char *instance_id, const char *id,
+    struct gh_invitation **out, struct gh_err *err);
+/* status = to (updated_at = now) only when it is `from`; *changed = 1 when it was. */
+int gh_store_invitation_set_status(struct gh_store *st, const char *instance_id, const char *id,
+    const char *from, const char *to, int64_t now, int *changed, struct gh_err *err);
+int gh_store_invitation_delete(struct gh_store *st, const char *instance_id, const char *id,
+    struct gh_err *err); /* and its tickets */
+int gh_store_invitation_list(struct gh_store *st, const char *instance_id,
+    const struct gh_invitation_filter *f, struct gh_invitation ***out, size_t *n,
+    struct gh_err *err);
+int gh_store_invitation_count(struct gh_store *st, const char *instance_id,
+    const struct gh_invitation_filter *f, int64_t *out, struct gh_err *err);
+
+int gh_store_sign_in_token_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_sign_in_token *t, struct gh_err *err);
+int gh_store_sign_in_token_get(struct gh_store *st, const char *instance_id, const char *id,
+    struct gh_sign_in_token *out, struct gh_err *err); /* GH_E_NOT_FOUND when absent */
+int gh_store_sign_in_token_set_status(struct gh_store *st, const char *instance_id,
+    const char *id, const char *from, const char *to, int64_t now, int *changed,
+    struct gh_err *err);
+
+/* Allow/blocklist identifiers; list is "allow" or "block". A repeated
+ * identifier in the same list → GH_E_DUPLICATE_RECORD naming "identifier". */
+int gh_store_access_ident_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_access_ident *a, struct gh_err *err);
+/* Deletes and returns the row (*out caller frees); GH_E_NOT_FOUND when absent. */
+int gh_store_access_ident_delete(struct gh_store *st, const char *instance_id, const char *list,
+    const char *id, struct gh_access_ident **out, struct gh_err *err);
+/* Newest first. */
+int gh_store_access_ident_list(struct gh_store *st, const char *instance_id, const char *list,
+    int64_t limit, int64_t offset, struct gh_access_ident ***out, size_t *n, int64_t *total,
+    struct gh_err *err);
+/* *found = 1 when any of values[0..n) is in the list; *count = the list's size. */
+int gh_store_access_ident_match(struct gh_store *st, const char *instance_id, const char *list,
+    const char *const *values, size_t n, int *found, int64_t *count, struct gh_err *err);
+
 #endif

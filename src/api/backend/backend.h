@@ -87,4 +87,30 @@ gh_handler_fn gh_api_perms_get;              /* GET    /v1/organization_permissi
 gh_handler_fn gh_api_perms_update;           /* PATCH  /v1/organization_permissions/:id */
 gh_handler_fn gh_api_perms_delete;           /* DELETE /v1/organization_permissions/:id */
 
+/* invitations (issue 3) */
+/* invitations.c */
+gh_handler_fn gh_api_invitations_list;       /* GET    /v1/invitations */
+gh_handler_fn gh_api_invitations_create;     /* POST   /v1/invitations */
+gh_handler_fn gh_api_invitations_bulk;       /* POST   /v1/invitations/bulk */
+gh_handler_fn gh_api_invitations_revoke;     /* POST   /v1/invitations/:id/revoke */
+gh_handler_fn gh_api_invitations_delete;     /* DELETE /v1/invitations/:id */
+/* org_invitations.c */
+gh_handler_fn gh_api_org_invitations_list;    /* GET  /v1/organizations/:id/invitations */
+gh_handler_fn gh_api_org_invitations_create;  /* POST /v1/organizations/:id/invitations */
+gh_handler_fn gh_api_org_invitations_bulk;    /* POST /v1/organizations/:id/invitations/bulk */
+gh_handler_fn gh_api_org_invitations_pending; /* GET  /v1/organizations/:id/invitations/pending */
+gh_handler_fn gh_api_org_invitations_get;     /* GET  /v1/organizations/:id/invitations/:inv */
+gh_handler_fn gh_api_org_invitations_revoke;  /* POST /v1/organizations/:id/invitations/:inv/revoke */
+gh_handler_fn gh_api_users_org_invitations;   /* GET  /v1/users/:id/organization_invitations */
+/* allowlist.c */
+gh_handler_fn gh_api_allowlist_list;         /* GET    /v1/allowlist_identifiers */
+gh_handler_fn gh_api_allowlist_create;       /* POST   /v1/allowlist_identifiers */
+gh_handler_fn gh_api_allowlist_delete;       /* DELETE /v1/allowlist_identifiers/:id */
+gh_handler_fn gh_api_blocklist_list;         /* GET    /v1/blocklist_identifiers */
+gh_handler_fn gh_api_blocklist_create;       /* POST   /v1/blocklist_identifiers */
+gh_handler_fn gh_api_blocklist_delete;       /* DELETE /v1/blocklist_identifiers/:id */
+/* sign_in_tokens.c */
+gh_handler_fn gh_api_sign_in_tokens_create;  /* POST   /v1/sign_in_tokens */
+gh_handler_fn gh_api_sign_in_tokens_revoke;  /* POST   /v1/sign_in_tokens/:id/revoke */
+
 #endif
