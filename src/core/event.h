@@ -18,6 +18,10 @@
 #include "util/err.h"
 
 struct gh_app;
+struct gh_org;
+struct gh_org_membership;
+struct gh_permission;
+struct gh_role;
 struct gh_session;
 struct gh_user;
 
@@ -26,12 +30,35 @@ enum gh_event_kind {
     GH_EVENT_USER_DELETED,  /* obj: const struct gh_user * (as it was): DeletedObject + external_id */
     GH_EVENT_SESSION,       /* obj: const struct gh_event_session * */
     GH_EVENT_EMAIL,         /* obj: reserved for the Frontend API's email.created (not emitted yet) */
+    /* organizations, memberships, roles, permissions (issue 5, event_org.c) */
+    GH_EVENT_ORGANIZATION,  /* obj: const struct gh_org * (as the API answers: no members_count) */
+    GH_EVENT_MEMBERSHIP,    /* obj: const struct gh_event_membership * */
+    GH_EVENT_ROLE,          /* obj: const struct gh_role * (with its permissions) */
+    GH_EVENT_PERMISSION,    /* obj: const struct gh_permission * */
+    GH_EVENT_DELETED,       /* obj: const struct gh_event_deleted * (DeletedObject) */
 };
 
 /* session.* events carry the session and its user. */
 struct gh_event_session {
     const struct gh_session *session;
     const struct gh_user    *user; /* NULL renders as null */
+};
+
+/* organizationMembership.* events: the membership with what the API renders
+ * beside it (user and role NULL when gone). */
+struct gh_event_membership {
+    const struct gh_org_membership *membership;
+    const struct gh_org            *org;
+    const struct gh_user           *user;
+    const struct gh_role           *role;
+};
+
+/* DeletedObject {object,id,deleted:true} plus slug when not NULL
+ * (organization.deleted, role.deleted, permission.deleted). */
+struct gh_event_deleted {
+    const char *object; /* "organization" | "role" | "permission" */
+    const char *id;
+    const char *slug;   /* NULL: no slug key */
 };
 
 /* What a renderer gets: everything the envelope needs. */
@@ -67,5 +94,25 @@ int gh_event_emit_session(struct gh_app *app, const char *instance_id, const cha
     const char *session_id, struct gh_err *err);
 /* After the commit: lets the worker pick the new messages up at once. */
 void gh_event_wake(struct gh_app *app);
+
+/* ---- organizations, memberships, roles, permissions (issue 5, event_org.c) ----
+ * Each loads the stored record inside the open transaction and emits it. */
+int gh_event_emit_org(struct gh_app *app, const char *instance_id, const char *type,
+    const char *org_id, struct gh_err *err);
+/* m is the membership as stored (or, for .deleted, as it was); its
+ * organization, user and role are loaded to render it. */
+int gh_event_emit_membership(struct gh_app *app, const char *instance_id, const char *type,
+    const struct gh_org_membership *m, struct gh_err *err);
+int gh_event_emit_role(struct gh_app *app, const char *instance_id, const char *type,
+    const char *role_id, struct gh_err *err);
+int gh_event_emit_permission(struct gh_app *app, const char *instance_id, const char *type,
+    const char *perm_id, struct gh_err *err);
+/* A *.deleted event carrying a DeletedObject (slug may be NULL). */
+int gh_event_emit_deleted(struct gh_app *app, const char *instance_id, const char *type,
+    const char *object, const char *id, const char *slug, struct gh_err *err);
+/* Ends a transaction begun with gh_store_begin: ok → commit, then wake the
+ * worker; !ok or a failed commit → roll back (err keeps the first failure).
+ * Returns 0 when committed. */
+int gh_event_tx_end(struct gh_app *app, int ok, struct gh_err *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/app.h"
+#include "core/event.h"
 #include "core/id.h"
 #include "core/role.h"
 #include "util/json.h"
@@ -174,13 +175,15 @@ gh_org_create(struct gh_app *app, const char *instance_id, const struct gh_org_p
     }
     if (gh_store_begin(app->store, err) == -1)
         goto done;
-    if (gh_store_org_insert(app->store, instance_id, o, err) == -1 ||
-        (u != NULL && gh_org_member_add(app, instance_id, o->id, u->id, GH_ROLE_ADMIN, NULL, NULL,
-                          NULL, err) == -1) ||
-        gh_store_commit(app->store, err) == -1) {
-        gh_store_rollback(app->store);
+    /* webhooks (issue 5): organization.created, then the creator's
+     * organizationMembership.created (member_add joins this transaction). */
+    if (gh_event_tx_end(app,
+            gh_store_org_insert(app->store, instance_id, o, err) == 0 &&
+                gh_event_emit_org(app, instance_id, "organization.created", o->id, err) == 0 &&
+                (u == NULL || gh_org_member_add(app, instance_id, o->id, u->id, GH_ROLE_ADMIN,
+                                  NULL, NULL, NULL, err) == 0),
+            err) == -1)
         goto done;
-    }
     rc = gh_org_get(app, instance_id, o->id, 0, out, err);
 done:
     gh_user_free(u);
@@ -204,7 +207,12 @@ save_and_reload(struct gh_app *app, const char *instance_id, struct gh_org *o,
     struct gh_org **out, struct gh_err *err)
 {
     o->updated_at = gh_now_ms();
-    if (gh_store_org_update(app->store, instance_id, o, err) == -1)
+    if (gh_store_begin(app->store, err) == -1) /* webhooks (issue 5): organization.updated */
+        return -1;
+    if (gh_event_tx_end(app,
+            gh_store_org_update(app->store, instance_id, o, err) == 0 &&
+                gh_event_emit_org(app, instance_id, "organization.updated", o->id, err) == 0,
+            err) == -1)
         return -1;
     return gh_org_get(app, instance_id, o->id, 0, out, err);
 }
@@ -274,7 +282,12 @@ gh_org_delete(struct gh_app *app, const char *instance_id, const char *org_id,
     *out = NULL;
     if (gh_org_get(app, instance_id, org_id, 0, &o, err) == -1)
         return -1;
-    if (gh_store_org_delete(app->store, instance_id, o->id, err) == -1) {
+    if (gh_store_begin(app->store, err) == -1 || /* webhooks (issue 5): organization.deleted */
+        gh_event_tx_end(app,
+            gh_store_org_delete(app->store, instance_id, o->id, err) == 0 &&
+                gh_event_emit_deleted(app, instance_id, "organization.deleted", "organization",
+                    o->id, o->slug != NULL ? o->slug : "", err) == 0,
+            err) == -1) {
         gh_org_free(o);
         return -1;
     }

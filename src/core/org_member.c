@@ -6,10 +6,34 @@
 #include <string.h>
 
 #include "core/app.h"
+#include "core/event.h"
 #include "core/id.h"
 #include "core/role.h"
 #include "util/json.h"
 #include "util/str.h"
+
+/* webhooks (issue 5): writes m (insert, update or delete, by type) with its
+ * organizationMembership.* event in one transaction, joining the caller's
+ * when one is open (org create), else owning it and waking the worker. */
+static int
+member_write(struct gh_app *app, const char *instance_id, const char *type,
+    const struct gh_org_membership *m, struct gh_err *err)
+{
+    int owned = !gh_store_in_tx(app->store), ok;
+
+    if (owned && gh_store_begin(app->store, err) == -1)
+        return -1;
+    if (strcmp(type, "organizationMembership.created") == 0)
+        ok = gh_store_org_member_insert(app->store, instance_id, m, err) == 0;
+    else if (strcmp(type, "organizationMembership.updated") == 0)
+        ok = gh_store_org_member_update(app->store, instance_id, m, err) == 0;
+    else
+        ok = gh_store_org_member_delete(app->store, instance_id, m->org_id, m->user_id, err) == 0;
+    ok = ok && gh_event_emit_membership(app, instance_id, type, m, err) == 0;
+    if (!owned)
+        return ok ? 0 : -1;
+    return gh_event_tx_end(app, ok, err);
+}
 
 /* Unknown role → 422 naming "role". */
 static int
@@ -107,7 +131,7 @@ gh_org_member_add(struct gh_app *app, const char *instance_id, const char *org_i
     m->created_at = m->updated_at = gh_now_ms();
     if (set_md(&m->public_metadata, public_md, "public_metadata", err) == -1 ||
         set_md(&m->private_metadata, private_md, "private_metadata", err) == -1 ||
-        gh_store_org_member_insert(app->store, instance_id, m, err) == -1)
+        member_write(app, instance_id, "organizationMembership.created", m, err) == -1)
         goto done;
     if (out != NULL) {
         *out = m;
@@ -183,7 +207,7 @@ member_change(struct gh_app *app, const char *instance_id, const char *org_id,
         m->private_metadata = v;
     }
     m->updated_at = gh_now_ms();
-    if (gh_store_org_member_update(app->store, instance_id, m, err) == -1)
+    if (member_write(app, instance_id, "organizationMembership.updated", m, err) == -1)
         goto done;
     *out = m;
     m = NULL;
@@ -221,7 +245,7 @@ gh_org_member_remove(struct gh_app *app, const char *instance_id, const char *or
     *out = NULL;
     if (gh_org_member_get(app, instance_id, org_id, user_id, &m, err) == -1)
         return -1;
-    if (gh_store_org_member_delete(app->store, instance_id, m->org_id, m->user_id, err) == -1) {
+    if (member_write(app, instance_id, "organizationMembership.deleted", m, err) == -1) {
         gh_org_membership_free(m);
         return -1;
     }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/app.h"
+#include "core/event.h"
 #include "core/id.h"
 #include "store/store.h"
 #include "util/str.h"
@@ -262,7 +263,11 @@ gh_role_create(struct gh_app *app, const char *instance_id, const char *name, co
     r.name = (char *)name;
     r.description = (char *)(description != NULL ? description : "");
     r.created_at = r.updated_at = gh_now_ms();
-    if (gh_store_role_insert(app->store, instance_id, &r, err) == -1)
+    if (gh_store_begin(app->store, err) == -1 || /* webhooks (issue 5): role.created */
+        gh_event_tx_end(app,
+            gh_store_role_insert(app->store, instance_id, &r, err) == 0 &&
+                gh_event_emit_role(app, instance_id, "role.created", r.id, err) == 0,
+            err) == -1)
         goto done;
     rc = gh_role_get(app, instance_id, r.id, out, err);
 done:
@@ -309,7 +314,11 @@ gh_role_update(struct gh_app *app, const char *instance_id, const char *role_id,
     r->name = (char *)(name != NULL ? name : keep_name);
     r->description = (char *)(description != NULL ? description : keep_desc);
     r->updated_at = gh_now_ms();
-    rc = gh_store_role_update(app->store, instance_id, r, old_key, err);
+    rc = gh_store_begin(app->store, err) == -1 || /* webhooks (issue 5): role.updated */
+        gh_event_tx_end(app,
+            gh_store_role_update(app->store, instance_id, r, old_key, err) == 0 &&
+                gh_event_emit_role(app, instance_id, "role.updated", r->id, err) == 0,
+            err) == -1 ? -1 : 0;
     r->name = keep_name;
     r->description = keep_desc;
     if (rc == 0)
@@ -337,7 +346,12 @@ gh_role_delete(struct gh_app *app, const char *instance_id, const char *role_id,
     if (gh_store_role_members(app->store, instance_id, r->key, &n, err) == -1 ||
         (n > 0 && GH_FAIL_PARAM(err, GH_E_PARAM_VALUE_INVALID, "role_id",
                       "is still assigned to members") == -1) ||
-        gh_store_role_delete(app->store, instance_id, r->id, err) == -1) {
+        gh_store_begin(app->store, err) == -1 || /* webhooks (issue 5): role.deleted */
+        gh_event_tx_end(app,
+            gh_store_role_delete(app->store, instance_id, r->id, err) == 0 &&
+                gh_event_emit_deleted(app, instance_id, "role.deleted", "role", r->id, NULL,
+                    err) == 0,
+            err) == -1) {
         gh_role_free(r);
         return -1;
     }
@@ -368,7 +382,12 @@ role_grant(struct gh_app *app, const char *instance_id, const char *role_id,
     if (gh_role_get(app, instance_id, role_id, &r, err) == -1 ||
         gh_permission_get(app, instance_id, perm_id, &p, err) == -1)
         goto done;
-    if (gh_store_role_grant(app->store, instance_id, r->id, p->id, grant, gh_now_ms(), err) == -1)
+    if (gh_store_begin(app->store, err) == -1 || /* webhooks (issue 5): role.updated */
+        gh_event_tx_end(app,
+            gh_store_role_grant(app->store, instance_id, r->id, p->id, grant, gh_now_ms(),
+                err) == 0 &&
+                gh_event_emit_role(app, instance_id, "role.updated", r->id, err) == 0,
+            err) == -1)
         goto done;
     rc = gh_role_get(app, instance_id, r->id, out, err);
 done:
@@ -423,7 +442,11 @@ gh_permission_create(struct gh_app *app, const char *instance_id, const char *na
     p.description = (char *)(description != NULL ? description : "");
     gh_strlcpy(p.type, "user", sizeof(p.type));
     p.created_at = p.updated_at = gh_now_ms();
-    if (gh_store_permission_insert(app->store, instance_id, &p, err) == -1)
+    if (gh_store_begin(app->store, err) == -1 || /* webhooks (issue 5): permission.created */
+        gh_event_tx_end(app,
+            gh_store_permission_insert(app->store, instance_id, &p, err) == 0 &&
+                gh_event_emit_permission(app, instance_id, "permission.created", p.id, err) == 0,
+            err) == -1)
         return -1;
     return gh_permission_get(app, instance_id, p.id, out, err);
 }
@@ -470,7 +493,12 @@ gh_permission_update(struct gh_app *app, const char *instance_id, const char *pe
     p->name = (char *)(name != NULL ? name : keep_name);
     p->description = (char *)(description != NULL ? description : keep_desc);
     p->updated_at = gh_now_ms();
-    rc = gh_store_permission_update(app->store, instance_id, p, err);
+    rc = gh_store_begin(app->store, err) == -1 || /* webhooks (issue 5): permission.updated */
+        gh_event_tx_end(app,
+            gh_store_permission_update(app->store, instance_id, p, err) == 0 &&
+                gh_event_emit_permission(app, instance_id, "permission.updated", p->id,
+                    err) == 0,
+            err) == -1 ? -1 : 0;
     p->name = keep_name;
     p->description = keep_desc;
     if (rc == 0)
@@ -494,7 +522,12 @@ gh_permission_delete(struct gh_app *app, const char *instance_id, const char *pe
         return GH_FAIL_PARAM(err, GH_E_PARAM_VALUE_INVALID, "permission_id",
             "is a system permission and cannot be deleted");
     }
-    if (gh_store_permission_delete(app->store, instance_id, p->id, err) == -1) {
+    if (gh_store_begin(app->store, err) == -1 || /* webhooks (issue 5): permission.deleted */
+        gh_event_tx_end(app,
+            gh_store_permission_delete(app->store, instance_id, p->id, err) == 0 &&
+                gh_event_emit_deleted(app, instance_id, "permission.deleted", "permission",
+                    p->id, NULL, err) == 0,
+            err) == -1) {
         gh_permission_free(p);
         return -1;
     }

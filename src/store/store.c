@@ -560,6 +560,15 @@ gh_store_rollback(struct gh_store *st)
     c->tx_depth = 0;
 }
 
+/* webhooks (issue 5) */
+int
+gh_store_in_tx(struct gh_store *st)
+{
+    struct gh_db_conn *c = pthread_getspecific(st->key);
+
+    return c != NULL && c->tx_depth > 0;
+}
+
 int
 gh_db_tx_join(struct gh_store *st, int *owned, struct gh_err *err)
 {

@@ -42,6 +42,9 @@ void gh_store_thread_done(struct gh_store *st);
 int  gh_store_begin(struct gh_store *st, struct gh_err *err);
 int  gh_store_commit(struct gh_store *st, struct gh_err *err);
 void gh_store_rollback(struct gh_store *st);
+/* 1 when a transaction is open on the calling thread (webhooks, issue 5:
+ * lets a core operation join its caller's transaction). */
+int  gh_store_in_tx(struct gh_store *st);
 
 /* ---- instance and keys ---- */
 /* The first instance ever created (*out NULL, return 0, when the db is empty). */

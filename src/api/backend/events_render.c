@@ -2,16 +2,39 @@
  * core at startup (gh_api_events_install). data is the resource exactly as
  * the Backend API returns it: user (render.c), session (sessions.c) plus its
  * "user", and the DeletedObject {deleted,id,object,external_id} for
- * user.deleted. New kinds (organizations, …) add a case to render_data. */
+ * user.deleted. Organizations, memberships, roles and permissions render
+ * through render_org.c (issue 5); their deletes are DeletedObjects
+ * {deleted,id,object[,slug]}. New kinds add a case to render_data. */
 #include "api/backend/backend.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 
 #include "api/backend/render.h"
+#include "api/backend/render_org.h"
 #include "api/params.h"
 #include "core/app.h"
 #include "core/event.h"
+
+/* DeletedObject of an organization (with slug), role or permission. */
+static json_t *
+render_deleted(const struct gh_event_deleted *d)
+{
+    json_t *j = gh_api_deleted(d->object, d->id);
+
+    if (j != NULL && d->slug != NULL &&
+        json_object_set_new(j, "slug", json_string(d->slug)) == -1) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static json_t *
+render_membership(const struct gh_app *app, const struct gh_event_membership *em)
+{
+    return gh_render_org_membership(app, em->membership, em->org, em->user, em->role);
+}
 
 static json_t *
 render_data(const struct gh_app *app, const struct gh_event *ev)
@@ -37,6 +60,16 @@ render_data(const struct gh_app *app, const struct gh_event *ev)
             return NULL;
         }
         return o;
+    case GH_EVENT_ORGANIZATION:
+        return gh_render_org(ev->obj);
+    case GH_EVENT_MEMBERSHIP:
+        return render_membership(app, ev->obj);
+    case GH_EVENT_ROLE:
+        return gh_render_role(ev->obj);
+    case GH_EVENT_PERMISSION:
+        return gh_render_permission(ev->obj);
+    case GH_EVENT_DELETED:
+        return render_deleted(ev->obj);
     case GH_EVENT_EMAIL: /* XXX: email.created lands with the Frontend API's emails */
         break;
     }
