@@ -197,6 +197,10 @@ const struct gh_db_ops gh_db_sqlite_ops = {
     .begin_sql = "BEGIN IMMEDIATE",
     .migrate_lock_sql = NULL, /* BEGIN IMMEDIATE already serializes migrators */
     .has_table_sql = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+    /* A bulk import touches index pages all over the file (ids are random):
+     * a 256 MiB page cache and memory-mapped reads keep them out of
+     * read()/write() calls. Only the importing connection gets this. */
+    .bulk_sql = "PRAGMA cache_size = -262144; PRAGMA mmap_size = 1073741824;",
     .connect = sqlite_connect,
     .disconnect = sqlite_disconnect,
     .exec_script = sqlite_exec_script,

@@ -508,6 +508,16 @@ gh_store_ping(struct gh_store *st, struct gh_err *err)
     return gh_db_run(st, "SELECT 1", NULL, 0, NULL, NULL, err);
 }
 
+int
+gh_store_tune_bulk(struct gh_store *st, struct gh_err *err)
+{
+    struct gh_db_conn *c = conn_get(st, err);
+
+    if (c == NULL)
+        return -1;
+    return st->ops->bulk_sql != NULL ? st->ops->exec_script(c, st->ops->bulk_sql, err) : 0;
+}
+
 /* ---- transactions ---- */
 
 int

@@ -7,18 +7,9 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/users_sql.h"
 #include "util/str.h"
 
-#define USER_COLS                                                                            \
-    "u.id, u.external_id, u.username, u.first_name, u.last_name, u.password_hash,"         \
-    " u.primary_email_id, u.primary_phone_id, u.public_metadata, u.private_metadata,"       \
-    " u.unsafe_metadata, u.banned, u.locked, u.failed_attempts, u.lockout_until,"           \
-    " u.password_updated_at, u.last_sign_in_at, u.last_active_at, u.legal_accepted_at,"     \
-    " u.delete_self_enabled, u.create_organization_enabled, u.created_at, u.updated_at,"    \
-    " u.totp_secret, u.backup_codes"
-#define IDENT_COLS \
-    "id, user_id, type, value, verified, strategy, reserved, created_at, updated_at"
-#define USER_NSCALARS 24 /* user_params() */
 #define IDENT_CHUNK   256 /* users whose identifiers load in one query */
 
 void
@@ -129,8 +120,8 @@ load_idents(struct gh_store *st, const char *instance_id, struct gh_user **v, si
 }
 
 /* Runs a SELECT of USER_COLS and returns the users with their identifiers. */
-static int
-fetch_users(struct gh_store *st, const char *instance_id, const char *sql,
+int
+gh_store_users_fetch(struct gh_store *st, const char *instance_id, const char *sql,
     const struct gh_db_param *p, size_t np, struct gh_user ***out, size_t *n,
     struct gh_err *err)
 {
@@ -168,16 +159,8 @@ done:
 
 /* ---- users ---- */
 
-/* The scalar columns in USER_SET order. */
-#define USER_SET                                                                             \
-    "external_id, username, first_name, last_name, password_hash, primary_email_id,"        \
-    " primary_phone_id, public_metadata, private_metadata, unsafe_metadata, banned, locked," \
-    " failed_attempts, lockout_until, password_updated_at, last_sign_in_at, last_active_at," \
-    " legal_accepted_at, delete_self_enabled, create_organization_enabled, created_at,"      \
-    " updated_at, totp_secret, backup_codes"
-
-static void
-user_params(const struct gh_user *u, struct gh_db_param *p)
+void
+gh_store_user_bind(const struct gh_user *u, struct gh_db_param *p)
 {
     size_t k = 0;
 
@@ -242,7 +225,7 @@ gh_store_user_insert(struct gh_store *st, const char *instance_id, const struct 
 
     p[0] = gh_db_text(instance_id);
     p[1] = gh_db_text(u->id);
-    user_params(u, p + 2);
+    gh_store_user_bind(u, p + 2);
     if (gh_db_tx_join(st, &owned, err) == -1)
         return -1;
     ok = gh_db_run(st, "INSERT INTO users (instance_id, id, " USER_SET ") VALUES (?, ?, ?, ?, ?,"
@@ -265,7 +248,7 @@ gh_store_user_get(struct gh_store *st, const char *instance_id, const char *user
 
     *out = NULL;
     /* Hot path: one cached statement for the row, one for its identifiers. */
-    if (fetch_users(st, instance_id, "SELECT " USER_COLS " FROM users u"
+    if (gh_store_users_fetch(st, instance_id, "SELECT " USER_COLS " FROM users u"
                                      " WHERE u.instance_id = ? AND u.id = ?",
             p, 2, &v, &n, err) == -1)
         return -1;
@@ -289,7 +272,7 @@ gh_store_user_find_by_ident(struct gh_store *st, const char *instance_id,
     size_t             n;
 
     *out = NULL;
-    if (fetch_users(st, instance_id, "SELECT " USER_COLS " FROM users u WHERE u.instance_id = ?"
+    if (gh_store_users_fetch(st, instance_id, "SELECT " USER_COLS " FROM users u WHERE u.instance_id = ?"
                                      " AND u.id = (SELECT i.user_id FROM identifications i"
                                      " WHERE i.instance_id = ? AND i.type = ? AND i.value = ?)",
             p, 4, &v, &n, err) == -1)
@@ -309,7 +292,7 @@ gh_store_user_update(struct gh_store *st, const char *instance_id, const struct 
     struct gh_db_param p[USER_NSCALARS + 2];
     int64_t            changes = 0;
 
-    user_params(u, p);
+    gh_store_user_bind(u, p);
     p[USER_NSCALARS] = gh_db_text(instance_id);
     p[USER_NSCALARS + 1] = gh_db_text(u->id);
     if (gh_db_run(st, "UPDATE users SET external_id = ?, username = ?, first_name = ?,"
@@ -556,7 +539,7 @@ gh_store_user_list(struct gh_store *st, const char *instance_id,
         GH_FAIL(err, GH_E_NOMEM, NULL);
         goto done;
     }
-    rc = fetch_users(st, instance_id, gh_buf_str(&q.sql), q.p, q.np, out, n, err);
+    rc = gh_store_users_fetch(st, instance_id, gh_buf_str(&q.sql), q.p, q.np, out, n, err);
 done:
     for (size_t i = 0; i < USER_PATTERNS; i++)
         free(pattern[i]);
@@ -595,26 +578,33 @@ done:
 
 /* ---- identifiers ---- */
 
+void
+gh_store_ident_bind(const char *instance_id, const struct gh_ident *i, struct gh_db_param *p)
+{
+    size_t k = 0;
+
+    p[k++] = gh_db_text(i->id);
+    p[k++] = gh_db_text(i->user_id);
+    p[k++] = gh_db_int(i->type);
+    p[k++] = gh_db_text(i->value != NULL ? i->value : "");
+    p[k++] = gh_db_int(i->verified != 0);
+    p[k++] = gh_db_text(i->strategy);
+    p[k++] = gh_db_int(i->reserved != 0);
+    p[k++] = gh_db_int(i->created_at);
+    p[k++] = gh_db_int(i->updated_at);
+    p[k++] = gh_db_text(instance_id);
+}
+
 int
 gh_store_ident_insert(struct gh_store *st, const char *instance_id, const struct gh_ident *i,
     struct gh_err *err)
 {
-    struct gh_db_param p[] = { /* IDENT_COLS order, then instance_id */
-        gh_db_text(i->id),
-        gh_db_text(i->user_id),
-        gh_db_int(i->type),
-        gh_db_text(i->value != NULL ? i->value : ""),
-        gh_db_int(i->verified != 0),
-        gh_db_text(i->strategy),
-        gh_db_int(i->reserved != 0),
-        gh_db_int(i->created_at),
-        gh_db_int(i->updated_at),
-        gh_db_text(instance_id),
-    };
+    struct gh_db_param p[IDENT_NCOLS + 1];
 
+    gh_store_ident_bind(instance_id, i, p);
     if (gh_db_run(st, "INSERT INTO identifications (" IDENT_COLS ", instance_id)"
                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            p, 10, NULL, NULL, err) == -1) {
+            p, IDENT_NCOLS + 1, NULL, NULL, err) == -1) {
         ident_unique_param(err, i->type);
         return -1;
     }
