@@ -88,6 +88,12 @@ gh_user_import_batch(struct gh_app *app, const char *instance_id,
 }
 
 int
+gh_user_import_finish(struct gh_app *app, struct gh_err *err)
+{
+    return gh_store_analyze(app->store, 1, err);
+}
+
+int
 gh_user_scan(struct gh_app *app, const char *instance_id, const char *after, int64_t limit,
     struct gh_user ***out, size_t *n, struct gh_err *err)
 {

@@ -28,6 +28,10 @@ struct gh_user_import {
 int gh_user_import_batch(struct gh_app *app, const char *instance_id,
     struct gh_user_import *items, size_t n, struct gh_err *err);
 
+/* After the last batch: refreshes the planner's statistics, so lists and
+ * searches on the grown tables are planned for their new size at once. */
+int gh_user_import_finish(struct gh_app *app, struct gh_err *err);
+
 /* Export (`gatehouse users export`): up to limit users with id > after (""
  * = from the first), in id order, with identifiers. *out: gh_users_free. */
 int gh_user_scan(struct gh_app *app, const char *instance_id, const char *after, int64_t limit,

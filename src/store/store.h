@@ -37,6 +37,10 @@ int gh_store_ping(struct gh_store *st, struct gh_err *err); /* SELECT 1 */
 /* Tunes the calling thread's connection for a bulk load (SQLite: a large
  * page cache and mmap; nothing on PostgreSQL). Durability is unchanged. */
 int gh_store_tune_bulk(struct gh_store *st, struct gh_err *err);
+/* Refreshes the query planner's statistics: after_bulk = 0 at start (SQLite:
+ * a sampled ANALYZE, milliseconds; PostgreSQL: nothing, autovacuum does it),
+ * 1 after a bulk load (both). */
+int gh_store_analyze(struct gh_store *st, int after_bulk, struct gh_err *err);
 /* Releases the calling thread's connection (threads call it before exiting). */
 void gh_store_thread_done(struct gh_store *st);
 

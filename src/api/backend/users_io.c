@@ -285,7 +285,7 @@ gh_users_import(struct gh_app *app, FILE *in, const struct gh_users_io_opts *o, 
         GH_FAIL(err, GH_E_INTERNAL, "cannot read the input");
         goto done;
     }
-    if (flush(&c, err) == -1)
+    if (flush(&c, err) == -1 || (stats->stored > 0 && gh_user_import_finish(app, err) == -1))
         goto done;
     rc = 0;
 done:
