@@ -82,39 +82,54 @@ gh_provision() {
   log "gatehouse ($store): user $GH_UID, session $GH_SID, $n filler users"
 }
 
-# TODO(1M users): the issue's "user list/search with 1M users", "GET
-# /v1/users/{id} with 1M users" and "RSS with 1M users and 1M sessions" need a
-# fast bulk loader, which belongs in the admin import verb (`gatehouse users
-# import`, not written yet). When it exists: generate 1M users here (a Node
-# stream writing the import format into $RUN_DIR), time the import, then rerun
-# the user_get/user_list ops and an RSS reading on that database, emitting
-# gh.$store.users1m_* rows. Until then this hook reports n/a.
-gh_load_1m_users() {
-  local store="$1"
-  if "$GH_BIN" users import --help >/dev/null 2>&1; then
-    emit_na "gh.$store.users1m_get" "gatehouse ($store)" "GET /v1/users/{id} with 1M users" "import verb exists; loader not wired into bench yet (TODO in bench/gatehouse.sh)"
+# Sign-in. GH_SIGNIN=bapi (the default, `bench/run --sign-in bapi`) signs in
+# through the Backend API's POST /v1/users/{id}/verify_password: the same
+# argon2id check, lockout bookkeeping and user write as a browser sign-in,
+# without the client/session creation. GH_SIGNIN=fapi (`--sign-in fapi`) uses
+# the Frontend API's POST /v1/client/sign_ins (form body identifier, password,
+# strategy=password) on the frontend listener, with GH_FAPI_HEADERS
+# ("Name: v|Name2: v") added; it needs the Frontend API's sign-in endpoint.
+# gh_sign_in_req: sets SI_URL SI_BODY SI_CT SI_HDRS SI_LABEL.
+gh_sign_in_req() {
+  if [ "${GH_SIGNIN:-bapi}" = fapi ]; then
+    SI_URL="$GH_F${GH_FAPI_PATH:-/v1/client/sign_ins}"
+    SI_BODY="identifier=bench%40bench.test&password=$GH_PASSWORD&strategy=password"
+    SI_CT=application/x-www-form-urlencoded
+    SI_HDRS="Origin: $GH_F${GH_FAPI_HEADERS:+|$GH_FAPI_HEADERS}"
+    SI_LABEL="sign-in, POST /v1/client/sign_ins (argon2id)"
   else
-    emit_na "gh.$store.users1m_get" "gatehouse ($store)" "GET /v1/users/{id} with 1M users" "not implemented yet (needs the admin import verb)"
+    SI_URL="$GH_B/v1/users/$GH_UID/verify_password"
+    SI_BODY="{\"password\":\"$GH_PASSWORD\"}"
+    SI_CT=application/json
+    SI_HDRS="Authorization: Bearer $GH_SK"
+    SI_LABEL="sign-in (verify_password proxy, argon2id)"
   fi
-  emit_na "gh.$store.users1m_list" "gatehouse ($store)" "user list/search with 1M users" "not implemented yet (needs the admin import verb)"
-  emit_na "gh.$store.users1m_rss" "gatehouse ($store)" "RSS with 1M users and 1M sessions" "not implemented yet (needs the admin import verb)"
 }
 
-# Browser-API figures (sign-up, sign-in, refresh under a sign-in storm). The
-# Frontend API's sign-up/sign-in endpoints are not written yet: probe them and
-# report n/a. When they exist, drive them here with run_op (HASH_CONNS
-# connections, {n} in the body for unique sign-up addresses) and run a
-# mint-p99 wrk next to a sign-in storm wrk for the storm figure.
-gh_browser_figures() {
-  local store="$1" s="gatehouse ($1)" code note
-  code="$(http_code "$GH_F/v1/client/sign_ins" -X POST -H 'Content-Type: application/x-www-form-urlencoded' -d 'identifier=x')"
-  case "$code" in
-    404|405|000) note="not implemented yet" ;;
-    *) note="endpoint answers $code; flow not wired into bench yet (TODO in bench/gatehouse.sh)" ;;
-  esac
-  emit_na "gh.$store.sign_up" "$s" "sign-up (argon2id)" "$note"
-  emit_na "gh.$store.sign_in" "$s" "sign-in (argon2id)" "$note"
-  emit_na "gh.$store.refresh_p99_storm" "$s" "token refresh p99 during a sign-in storm" "$note"
+# gh_sign_in_figures STORE: the sign-in rate (HASH_CONNS connections), then
+# token refresh latency from a light fixed-rate probe (PROBE_CONNS
+# connections, PROBE_DELAY_MS between requests: its p99 is latency, not its
+# own queueing), idle and during a sign-in storm (HASH_CONNS connections
+# hammering sign-in for the whole probe).
+gh_sign_in_figures() {
+  local store="$1" s="gatehouse ($1)" P="$GH_PIDF" res storm_res auth="Authorization: Bearer $GH_SK"
+  local mint="$GH_B/v1/sessions/$GH_SID/tokens" pc="${PROBE_CONNS:-2}" pd="${PROBE_DELAY_MS:-2}"
+  gh_sign_in_req
+  run_op "gh.$store.sign_in" "$s" "$SI_LABEL" "$P" "$HASH_CONNS" POST "$SI_URL" "$SI_BODY" "$SI_CT" "$SI_HDRS"
+  log "gatehouse ($store): refresh probe ($pc conns, ${pd} ms apart), idle then during a sign-in storm"
+  wait_quiet "$(cat "$P")"
+  res="$(WRK_DELAY_MS="$pd" wrk_raw "$OUT_RAW/probe.idle.$store.txt" "$pc" "$DURATION" POST "$mint" "" application/json "$auth|Content-Length: 0")"
+  emit_wrk "gh.$store.refresh_p99_idle" "$s" "token refresh p99, idle (light probe)" "$res" ms p99_ms conns="$pc"
+  # storm: runs WARMUP s before and 1 s after the probe
+  ( wrk_raw "$OUT_RAW/storm.$store.txt" "$HASH_CONNS" $((DURATION + WARMUP + 1)) POST "$SI_URL" "$SI_BODY" "$SI_CT" "$SI_HDRS" \
+      >"$RUN_DIR/storm.$store.json" ) &
+  local spid=$!
+  sleep "$WARMUP"
+  res="$(WRK_DELAY_MS="$pd" wrk_raw "$OUT_RAW/probe.storm.$store.txt" "$pc" "$DURATION" POST "$mint" "" application/json "$auth|Content-Length: 0")"
+  wait "$spid" || true
+  storm_res="$(cat "$RUN_DIR/storm.$store.json")"
+  emit_wrk "gh.$store.refresh_p99_storm" "$s" "token refresh p99, during a sign-in storm" "$res" ms p99_ms conns="$pc"
+  emit_wrk "gh.$store.sign_in_storm" "$s" "sign-in rate during the storm (with the probe)" "$storm_res" req/s rps conns="$HASH_CONNS"
 }
 
 # gh_rss_row KEY LABEL : emits the server's current RSS (MiB) as a figure
@@ -168,7 +183,7 @@ bench_gatehouse() {
   [ "$BENCH_QUICK" = 1 ] || run_op "gh.$store.jwks_fapi" "$s" "GET /.well-known/jwks.json" "$P" "$CONNS" GET "$GH_F/.well-known/jwks.json"
   run_op "gh.$store.user_get" "$s" "GET /v1/users/{id}" "$P" "$CONNS" GET "$GH_B/v1/users/$GH_UID" "" "" "$auth"
   [ "$BENCH_QUICK" = 1 ] || run_op "gh.$store.user_list" "$s" "GET /v1/users?limit=10" "$P" "$CONNS" GET "$GH_B/v1/users?limit=10" "" "" "$auth"
-  [ "$BENCH_QUICK" = 1 ] || gh_browser_figures "$store"
+  gh_sign_in_figures "$store"
   gh_rss_row "gh.$store.rss_after" "RSS after load"
   stop_pidfile "$P"
 
@@ -185,5 +200,5 @@ bench_gatehouse() {
   [ -z "$after" ] || log "gatehouse ($store): signed-token counter ${before:-?} -> $after"
   gh_rss_row "gh.$store.rss_after_fresh" "RSS after fresh-signature load"
   stop_pidfile "$P"
-  [ "$BENCH_QUICK" = 1 ] || gh_load_1m_users "$store"
+  gh_big "$store" "$dburl"
 }
