@@ -169,7 +169,11 @@ bar('throughput', 'argon2.raw_2', 'libsodium: argon2id hashes/s, 2 processes', '
 bar('throughput', 'glw.sign_in', 'glewlwyd: sign-in (PBKDF2)', 'peer');
 bar('throughput', 'ba.sign_in', 'better-auth: sign-in (scrypt)', 'peer');
 for (const s of stores) bar('memory', `gh.${s}.idle_rss`, `Gatehouse/${storeName[s]}`, 'gatehouse');
-for (const s of stores) bar('memory', `gh.${s}.big_idle_rss`, `Gatehouse/${storeName[s]}, big database`, 'gatehouse');
+for (const s of stores) {
+  const r = byKey.get(`gh.${s}.big_idle_rss`);
+  const n = r && r.label ? (r.label.match(/, (\S+) users/) || [])[1] : '';
+  bar('memory', `gh.${s}.big_idle_rss`, `Gatehouse/${storeName[s]}, ${n || 'big'} users + sessions`, 'gatehouse');
+}
 bar('memory', 'nginx.idle_rss', 'nginx', 'ceiling');
 bar('memory', 'glw.idle_rss', 'glewlwyd', 'peer');
 bar('memory', 'oidcp.idle_rss', 'oidc-provider', 'peer');
