@@ -43,6 +43,7 @@ struct gh_conf {
     char    *smtp_url;          /* "smtp://host:port" or "smtps://…" for codes and invitations;
                                    NULL: development instances log the email instead */
     char    *mail_from;         /* From address (default "Gatehouse <no-reply@<frontend host>>") */
+    unsigned code_ttl_s;        /* lifetime of an emailed code, s (default 600, as Clerk's) */
 };
 
 /* Sets every field to its default (strings malloc'd; URLs and the key file
