@@ -53,6 +53,7 @@ static const struct conf_row rows[] = {
     { "GATEHOUSE_SMTP_URL",            "smtp-url",        T_STR,   F(smtp_url), 0, 0, "smtp://HOST:PORT for codes and invitations" },
     { "GATEHOUSE_MAIL_FROM",           "mail-from",       T_STR,   F(mail_from), 0, 0, "From address of emails" },
     { "GATEHOUSE_CODE_TTL_SECONDS",    "code-ttl",        T_UINT,  F(code_ttl_s), 1, 86400, "lifetime of emailed codes, s" },
+    { "GATEHOUSE_CLOCK_SKEW_SECONDS",  NULL,              T_UINT,  F(clock_skew_s), 0, 315360000, "run the clock ahead by this, s (tests)" },
 };
 #undef F
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
