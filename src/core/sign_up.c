@@ -258,12 +258,14 @@ input_prepare(struct gh_app *app, const char *instance_id, const struct gh_setti
 
     memset(in, 0, sizeof(*in));
     in->legal = p->legal_accepted;
+    /* The mode first: a closed instance says so before judging any field
+     * (the ticket itself is checked just below). */
+    invited = p->ticket != NULL || (cur != NULL && cur->invitation_id[0] != '\0');
+    if (mode_allows(st, invited, err) == -1)
+        return -1;
     if (p->password != NULL && check_password(st, p->password, p->password_len, err) == -1)
         return -1;
     if (input_email(app, instance_id, cur, p, in, err) == -1)
-        return -1;
-    invited = in->inv_id[0] != '\0' || (cur != NULL && cur->invitation_id[0] != '\0');
-    if (mode_allows(st, invited, err) == -1)
         return -1;
     if (in->email != NULL && (email_allowed(app, instance_id, st, in->email, invited, err) == -1 ||
                                  email_free(app, instance_id, in->email, err) == -1))
