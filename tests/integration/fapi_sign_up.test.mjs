@@ -497,3 +497,30 @@ test('restricted (invitation-only) mode: refused without a ticket, fine with one
   assert.equal((await clerk.invitations.getInvitationList({ query: mail('rs-inv') })).data[0].status, 'accepted');
   await reconfigure(['sign_up_mode=public']);
 });
+
+test('usernames on, longer minimum password: fields and refusals follow the settings', async () => {
+  await reconfigure(['username_enabled=true', 'min_password_length=12']);
+  await clerk.users.createUser({ emailAddress: [mail('un-owner')], username: `taken_${tag}`,
+    password: strongPassword() });
+  const fc = new FapiClient(gh, { origin: ORIGIN });
+  const r = await create(fc, { email_address: mail('un', true), username: `Fresh_${tag}` });
+  assert.deepEqual(r.response.optional_fields, ['username', 'first_name', 'last_name']);
+  assert.equal(r.response.username, `fresh_${tag}`);
+  let e = await fc.fail('PATCH', `/client/sign_ups/${r.response.id}`, { username: `TAKEN_${tag}` }, 422,
+    'form_identifier_exists');
+  assert.equal(e.meta.param_name, 'username');
+  e = await fc.fail('PATCH', `/client/sign_ups/${r.response.id}`, { username: 'ab' }, 422,
+    'form_username_invalid_length');
+  assert.equal(e.meta.param_name, 'username');
+  e = await fc.fail('PATCH', `/client/sign_ups/${r.response.id}`, { password: 'elevenchars' }, 422,
+    'form_password_length_too_short');
+  assert.match(e.message, /12 characters/);
+  const password = 'twelve chars!';
+  gh.sensitive(password);
+  await fc.patch(`/client/sign_ups/${r.response.id}`, { password });
+  await fc.post(`/client/sign_ups/${r.response.id}/prepare_verification`, { strategy: 'email_code' });
+  const done = await assertSignedIn(await fc.post(`/client/sign_ups/${r.response.id}/attempt_verification`,
+    { strategy: 'email_code', code: '424242' }), mail('un', true));
+  assert.equal((await clerk.users.getUser(done.created_user_id)).username, `fresh_${tag}`);
+  await reconfigure(['username_enabled=false', 'min_password_length=8']);
+});
