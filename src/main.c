@@ -12,6 +12,7 @@
 #include "api/backend/backend.h"
 #include "core/app.h"
 #include "core/event.h"
+#include "core/settings.h"
 #include "core/webhooks.h"
 #include "jobs/worker.h"
 #include "crypto/crypto.h"
@@ -34,6 +35,8 @@ usage(FILE *out)
         "       gatehouse keys list             list API keys\n"
         "       gatehouse keys jwt-public-key   print the signing key's PEM (CLERK_JWT_KEY)\n"
         "       gatehouse webhooks add URL [--events a,b]  add a webhook endpoint; prints its secret\n"
+        "       gatehouse settings show         print the instance settings (JSON)\n"
+        "       gatehouse settings set KEY=VALUE...  change instance settings (read at start)\n"
         "       gatehouse --help | --version\n"
         "options (flag, environment variable):\n");
     gh_conf_usage(out);
@@ -221,6 +224,26 @@ done:
     return rc;
 }
 
+/* `gatehouse settings show` prints the settings JSON; `settings set K=V…`
+ * changes each key in turn (README: instance settings). */
+static int
+cmd_settings(const struct gh_conf *conf, char **assigns, int n)
+{
+    struct gh_app *app = NULL;
+    struct gh_err  err = { 0 };
+    int            rc = 0;
+
+    if (gh_app_open(conf, &app, NULL, &err) == -1)
+        return fail("cannot open", &err);
+    for (int i = 0; i < n && rc == 0; i++)
+        if (gh_settings_set(app, assigns[i], &err) == -1)
+            rc = fail("settings set", &err);
+    if (rc == 0)
+        printf("%s\n", app->instance->settings);
+    gh_app_close(app);
+    return rc;
+}
+
 /* Which command, and where its options start; -1 when argv makes no sense. */
 static int
 pick_command(int argc, char **argv, const char **cmd, const char **verb, int *first)
@@ -240,6 +263,14 @@ pick_command(int argc, char **argv, const char **cmd, const char **verb, int *fi
         *verb = argv[2];
         *first = 3;
         return 0;
+    }
+    if (strcmp(*cmd, "settings") == 0 && argc >= 3 &&
+        (strcmp(argv[2], "show") == 0 || strcmp(argv[2], "set") == 0)) {
+        *verb = argv[2];
+        *first = 3; /* set: KEY=VALUE words, then options */
+        while (strcmp(*verb, "set") == 0 && *first < argc && strncmp(argv[*first], "--", 2) != 0)
+            (*first)++;
+        return strcmp(*verb, "set") == 0 && *first == 3 ? -1 : 0;
     }
     if (strcmp(*cmd, "webhooks") == 0 && argc >= 4 && strcmp(argv[2], "add") == 0) {
         *verb = argv[3]; /* the URL; --events follows it */
@@ -285,12 +316,18 @@ main(int argc, char **argv)
         return 2;
     }
     gh_log_set_level((enum gh_log_level)conf.log_level);
+    if (conf.clock_skew_s > 0) { /* tests: expiry of tickets, invitations, sign-ups */
+        gh_time_set_offset_ms((int64_t)conf.clock_skew_s * 1000);
+        gh_log_warn("clock runs %u s ahead (GATEHOUSE_CLOCK_SKEW_SECONDS)", conf.clock_skew_s);
+    }
     if (gh_crypto_init(&err) == -1) {
         rc = fail("crypto", &err);
     } else if (strcmp(cmd, "serve") == 0) {
         rc = cmd_serve(&conf, &sigs);
     } else if (strcmp(cmd, "migrate") == 0) {
         rc = cmd_migrate(&conf);
+    } else if (strcmp(cmd, "settings") == 0) {
+        rc = cmd_settings(&conf, argv + 3, first - 3);
     } else if (strcmp(cmd, "webhooks") == 0) {
         rc = cmd_webhooks_add(&conf, verb, first == 6 ? argv[5] : NULL);
     } else {

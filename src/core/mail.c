@@ -61,7 +61,7 @@ gh_mail_send_code(struct gh_app *app, const char *instance_id, const char *to,
     const char    *what, *lead = purpose_text(purpose, &what);
     struct gh_buf  subj, text, html;
     struct gh_mail m;
-    int            rc;
+    int            rc, minutes = (int)((gh_code_ttl_ms(app) + 59999) / 60000);
 
     if (gh_code_is_test_address(app, to))
         return 0;
@@ -70,11 +70,11 @@ gh_mail_send_code(struct gh_app *app, const char *instance_id, const char *to,
     gh_buf_init(&html, 4096);
     gh_buf_addf(&subj, "%s is your %s %s", code, name, what);
     gh_buf_addf(&text, "%s:\n\n    %s\n\nThe code expires in %d minutes. If you did not ask for it,"
-        " ignore this email.\n\n-- %s\n", lead, code, (int)(GH_CODE_TTL_MS / 60000), name);
+        " ignore this email.\n\n-- %s\n", lead, code, minutes, name);
     gh_buf_addf(&html, "<!doctype html><html><body style=\"font-family:sans-serif\">"
         "<p>%s:</p><p style=\"font-size:28px;font-weight:bold;letter-spacing:4px\">%s</p>"
         "<p>The code expires in %d minutes. If you did not ask for it, ignore this email.</p>"
-        "<p>&mdash; ", lead, code, (int)(GH_CODE_TTL_MS / 60000));
+        "<p>&mdash; ", lead, code, minutes);
     gh_buf_add_html(&html, name);
     gh_buf_add(&html, "</p></body></html>");
     if (gh_buf_failed(&subj) || gh_buf_failed(&text) || gh_buf_failed(&html)) {

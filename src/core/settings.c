@@ -3,10 +3,15 @@
 #include "core/settings.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/app.h"
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/str.h"
 
@@ -102,4 +107,104 @@ gh_settings_load(const struct gh_app *app, struct gh_settings *s, struct gh_err 
     read_str(o, "support_email", s->support_email, sizeof(s->support_email));
     json_decref(o);
     return 0;
+}
+
+/* ---- operator edits ---- */
+
+/* Every key gh_settings_load reads, with its type: 'b' boolean, 'i' number,
+ * 's' text, 'e' one of the listed words. */
+static const struct {
+    const char *key;
+    char        type;
+    const char *words; /* 'e': "|a|b|" */
+} keys[] = {
+    { "single_session_mode", 'b', NULL },   { "email_code_first_factor", 'b', NULL },
+    { "password_enabled", 'b', NULL },      { "username_enabled", 'b', NULL },
+    { "names_enabled", 'b', NULL },         { "totp_enabled", 'b', NULL },
+    { "backup_codes_enabled", 'b', NULL },  { "orgs_enabled", 'b', NULL },
+    { "max_allowed_memberships", 'i', NULL }, { "admin_delete", 'b', NULL },
+    { "delete_self", 'b', NULL },           { "create_organization", 'b', NULL },
+    { "allowlist_only", 'b', NULL },        { "blocklist_enabled", 'b', NULL },
+    { "enumeration_protection", 'b', NULL }, { "min_password_length", 'i', NULL },
+    { "sign_up_mode", 'e', "|public|restricted|waitlist|" },
+    { "preferred_sign_in_strategy", 'e', "|password|otp|" },
+    { "home_url", 's', NULL },              { "sign_in_url", 's', NULL },
+    { "sign_up_url", 's', NULL },           { "after_sign_in_url", 's', NULL },
+    { "after_sign_up_url", 's', NULL },     { "after_sign_out_url", 's', NULL },
+    { "support_email", 's', NULL },
+};
+
+/* {"key": value} as JSON text into b, or -1 when value does not fit key. */
+static int
+patch_text(const char *key, size_t klen, const char *value, struct gh_buf *b)
+{
+    char word[64];
+
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        if (strlen(keys[i].key) != klen || strncmp(keys[i].key, key, klen) != 0)
+            continue;
+        if (keys[i].type == 'e' &&
+            (snprintf(word, sizeof(word), "|%s|", value) >= (int)sizeof(word) ||
+                strstr(keys[i].words, word) == NULL))
+            return -1;
+        gh_buf_add(b, "{");
+        gh_buf_add_json_str(b, keys[i].key);
+        gh_buf_add(b, ":");
+        switch (keys[i].type) {
+        case 'b':
+            if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0)
+                return -1;
+            gh_buf_add(b, value);
+            break;
+        case 'i': {
+            uint64_t n;
+
+            if (gh_parse_uint(value, 0, 999999, &n) == -1)
+                return -1;
+            gh_buf_addf(b, "%llu", (unsigned long long)n);
+            break;
+        }
+        default: /* text, and the words of an 'e' key */
+            if (strlen(value) >= GH_SETTINGS_URL_MAX)
+                return -1;
+            gh_buf_add_json_str(b, value);
+        }
+        gh_buf_add(b, "}");
+        return gh_buf_failed(b) ? -1 : 0;
+    }
+    return -1;
+}
+
+int
+gh_settings_set(struct gh_app *app, const char *assign, struct gh_err *err)
+{
+    const char   *eq = strchr(assign, '=');
+    struct gh_buf b;
+    char         *merged = NULL, *old;
+    int           rc = -1;
+
+    gh_buf_init(&b, 2 * GH_SETTINGS_URL_MAX);
+    if (eq == NULL || app->instance == NULL ||
+        patch_text(assign, (size_t)(eq - assign), eq + 1, &b) == -1) {
+        GH_FAIL(err, GH_E_PARAM_INVALID, NULL);
+        snprintf(err->desc, sizeof(err->desc), "%.*s: unknown key, or a value not of its type",
+            eq != NULL ? (int)(eq - assign) : 64, assign);
+        goto done;
+    }
+    if (gh_json_merge(app->instance->settings, gh_buf_str(&b), 65536, "settings", &merged,
+            err) == -1)
+        goto done;
+    old = app->instance->settings;
+    app->instance->settings = merged;
+    app->instance->updated_at = gh_now_ms();
+    if (gh_store_instance_update(app->store, app->instance, err) == -1) {
+        app->instance->settings = old;
+        free(merged);
+        goto done;
+    }
+    free(old);
+    rc = 0;
+done:
+    gh_buf_clear(&b);
+    return rc;
 }

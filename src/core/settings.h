@@ -46,4 +46,13 @@ void gh_settings_defaults(struct gh_settings *s);
  * Unreadable JSON is logged and ignored (defaults). */
 int gh_settings_load(const struct gh_app *app, struct gh_settings *s, struct gh_err *err);
 
+/* Operator edits (`gatehouse settings set KEY=VALUE`): sets one key of the
+ * instance's settings JSON and stores it (app->instance->settings follows).
+ * assign is "key=value": a boolean key takes true|false, a number key a
+ * non-negative integer, sign_up_mode public|restricted|waitlist,
+ * preferred_sign_in_strategy password|otp, the URL keys any text (""
+ * clears). An unknown key or a bad value → GH_E_PARAM_INVALID naming the
+ * key. A running server reads its settings at start. */
+int gh_settings_set(struct gh_app *app, const char *assign, struct gh_err *err);
+
 #endif

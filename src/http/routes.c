@@ -32,6 +32,11 @@ const struct gh_route gh_routes_frontend[] = {
     { "POST",   "/v1/client/sessions/:id/tokens/:template", gh_fapi_session_token_template, CLIENT },
     { "POST",   "/v1/client/sessions/:id/end",    gh_fapi_session_end,         CLIENT },
     { "POST",   "/v1/client/sessions/:id/remove", gh_fapi_session_remove,      CLIENT },
+    { "POST",   "/v1/client/sign_ups",            gh_fapi_sign_up_create,      CLIENT },
+    { "GET",    "/v1/client/sign_ups/:id",        gh_fapi_sign_up_get,         CLIENT },
+    { "PATCH",  "/v1/client/sign_ups/:id",        gh_fapi_sign_up_update,      CLIENT },
+    { "POST",   "/v1/client/sign_ups/:id/prepare_verification", gh_fapi_sign_up_prepare, CLIENT },
+    { "POST",   "/v1/client/sign_ups/:id/attempt_verification", gh_fapi_sign_up_attempt, CLIENT },
 
     /* Frontend API organizations: the signed-in member's role decides. */
     { "POST",   "/v1/organizations",                       gh_fapi_org_create,          CLIENT },

@@ -196,6 +196,12 @@ int gh_store_sign_up_update(struct gh_store *st, const char *instance_id,
     const struct gh_sign_up *su, struct gh_err *err);
 int gh_store_sign_up_get(struct gh_store *st, const char *instance_id, const char *id,
     struct gh_sign_up **out, struct gh_err *err);
+/* As gh_store_sign_up_get, inside the caller's transaction, after taking the
+ * row's write lock (a no-op UPDATE: a row lock on PostgreSQL, the database's
+ * write lock on SQLite): read-modify-write of one sign-up is serialised, so
+ * concurrent requests never write back a stale copy. */
+int gh_store_sign_up_get_locked(struct gh_store *st, const char *instance_id, const char *id,
+    struct gh_sign_up **out, struct gh_err *err);
 /* Counts one attempt on a verification ("sign_ins.ff", "sign_ins.sf" or
  * "sign_ups.ev") only while fewer than max_attempts were counted, in one
  * conditional UPDATE: racing requests cannot pass the limit. *counted = 1

@@ -43,6 +43,9 @@ struct gh_conf {
     char    *smtp_url;          /* "smtp://host:port" or "smtps://…" for codes and invitations;
                                    NULL: development instances log the email instead */
     char    *mail_from;         /* From address (default "Gatehouse <no-reply@<frontend host>>") */
+    unsigned code_ttl_s;        /* lifetime of an emailed code, s (default 600, as Clerk's) */
+    unsigned clock_skew_s;      /* tests only: the server's clock runs this far ahead (default 0;
+                                   GATEHOUSE_CLOCK_SKEW_SECONDS, env only) */
 };
 
 /* Sets every field to its default (strings malloc'd; URLs and the key file
