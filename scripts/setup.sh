@@ -15,8 +15,11 @@ PKGS=(build-essential cmake pkg-config clang libmicrohttpd-dev libjansson-dev li
       chromium fonts-liberation)
 
 missing=()
+installed() { # a package removed but not purged ("rc") counts as missing
+    [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
 for p in "${PKGS[@]}"; do
-    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+    installed "$p" || missing+=("$p")
 done
 # Node.js may come from Debian (nodejs + npm) or from NodeSource (nodejs with npm
 # inside, which conflicts with Debian's npm): only ask for what is not on PATH.
