@@ -267,6 +267,12 @@ add_cache_headers(struct gh_resp *resp, int exact, const char *etag, time_t mtim
     char      date[64];
     struct tm tm;
 
+    /* The listener's credentialed CORS (cors.c) echoed an allowed Origin before
+     * routing; a second Access-Control-Allow-Origin would make the browser
+     * refuse the script, so the public-asset answer replaces it. */
+    gh_resp_unset_header(resp, "Access-Control-Allow-Origin");
+    gh_resp_unset_header(resp, "Access-Control-Allow-Credentials");
+    gh_resp_unset_header(resp, "Access-Control-Expose-Headers");
     gh_resp_header(resp, "Access-Control-Allow-Origin", "*");
     gh_resp_header(resp, "Cross-Origin-Resource-Policy", "cross-origin");
     gh_resp_header(resp, "Cache-Control", exact ? CACHE_EXACT : CACHE_TAG);

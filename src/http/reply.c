@@ -128,6 +128,24 @@ gh_resp_find_header(const struct gh_resp *resp, const char *name)
 }
 
 void
+gh_resp_unset_header(struct gh_resp *resp, const char *name)
+{
+    size_t w = 0;
+
+    for (size_t i = 0; i < resp->nhdr; i++) {
+        if (resp->hdr[i].name != NULL && strcasecmp(resp->hdr[i].name, name) == 0) {
+            free(resp->hdr[i].name);
+            free(resp->hdr[i].value);
+            continue;
+        }
+        resp->hdr[w++] = resp->hdr[i];
+    }
+    for (size_t i = w; i < resp->nhdr; i++)
+        resp->hdr[i].name = resp->hdr[i].value = NULL;
+    resp->nhdr = w;
+}
+
+void
 gh_resp_clear(struct gh_resp *resp)
 {
     for (size_t i = 0; i < resp->nhdr; i++) {

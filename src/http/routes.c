@@ -3,10 +3,12 @@
  * matters only where a literal and a ":param" overlap: the first matching
  * row wins, so "/v1/users/count" comes before "/v1/users/:id". */
 #include "api/backend/backend.h"
+#include "api/frontend/frontend.h"
 #include "http/server.h"
 
 #define NONE   GH_AUTH_NONE
 #define SECRET GH_AUTH_SECRET
+#define CLIENT GH_AUTH_CLIENT
 
 /* Frontend listener: browsers and the public internet. */
 const struct gh_route gh_routes_frontend[] = {
@@ -17,6 +19,44 @@ const struct gh_route gh_routes_frontend[] = {
     /* Clerk's browser bundles, at Clerk's path shape (spec §1.5): any tag of
      * @clerk/clerk-js and @clerk/ui; "*" is the file under dist/. */
     { "GET",    "/npm/@clerk/:pkg/dist/*",        gh_http_assets_get,          NONE },
+
+    /* Frontend API (issue 4). CLIENT: the browser's client from its cookie
+     * (or dev-browser token), looked up by the handler; mutations only from
+     * allowed origins. PATCH/PUT/DELETE arrive as POST ?_method=. */
+    { "GET",    "/v1/environment",                gh_fapi_environment_get,     NONE },
+    { "PATCH",  "/v1/environment",                gh_fapi_environment_get,     NONE },
+    { "POST",   "/v1/dev_browser",                gh_fapi_dev_browser_create,  NONE },
+    { "GET",    "/v1/client",                     gh_fapi_client_get,          CLIENT },
+    { "DELETE", "/v1/client",                     gh_fapi_client_delete,       CLIENT },
+    { "DELETE", "/v1/client/sessions",            gh_fapi_client_sessions_delete, CLIENT },
+    { "GET",    "/v1/client/sessions/:id",        gh_fapi_session_get,         CLIENT },
+    { "POST",   "/v1/client/sessions/:id/touch",  gh_fapi_session_touch,       CLIENT },
+    { "POST",   "/v1/client/sessions/:id/tokens", gh_fapi_session_token,       CLIENT },
+    { "POST",   "/v1/client/sessions/:id/tokens/:template", gh_fapi_session_token_template, CLIENT },
+    { "POST",   "/v1/client/sessions/:id/end",    gh_fapi_session_end,         CLIENT },
+    { "POST",   "/v1/client/sessions/:id/remove", gh_fapi_session_remove,      CLIENT },
+
+    /* Frontend API organizations: the signed-in member's role decides. */
+    { "POST",   "/v1/organizations",                       gh_fapi_org_create,          CLIENT },
+    { "GET",    "/v1/organizations/:org",                  gh_fapi_org_get,             CLIENT },
+    { "PATCH",  "/v1/organizations/:org",                  gh_fapi_org_update,          CLIENT },
+    { "DELETE", "/v1/organizations/:org",                  gh_fapi_org_delete,          CLIENT },
+    { "GET",    "/v1/organizations/:org/roles",            gh_fapi_org_roles,           CLIENT },
+    { "GET",    "/v1/organizations/:org/memberships",      gh_fapi_org_members_list,    CLIENT },
+    { "POST",   "/v1/organizations/:org/memberships",      gh_fapi_org_members_create,  CLIENT },
+    { "PATCH",  "/v1/organizations/:org/memberships/:uid", gh_fapi_org_members_update,  CLIENT },
+    { "DELETE", "/v1/organizations/:org/memberships/:uid", gh_fapi_org_members_delete,  CLIENT },
+    { "GET",    "/v1/organizations/:org/domains",          gh_fapi_org_empty_list,      CLIENT },
+    { "GET",    "/v1/organizations/:org/membership_requests", gh_fapi_org_empty_list,   CLIENT },
+    { "GET",    "/v1/organizations/:org/invitations",      gh_fapi_org_invitations_list, CLIENT },
+    { "POST",   "/v1/organizations/:org/invitations",      gh_fapi_org_invitations_create, CLIENT },
+    { "POST",   "/v1/organizations/:org/invitations/bulk", gh_fapi_org_invitations_bulk, CLIENT },
+    { "POST",   "/v1/organizations/:org/invitations/:id/revoke", gh_fapi_org_invitations_revoke, CLIENT },
+    { "GET",    "/v1/me/organization_memberships",         gh_fapi_me_org_memberships,  CLIENT },
+    { "DELETE", "/v1/me/organization_memberships/:org",    gh_fapi_me_org_leave,        CLIENT },
+    { "GET",    "/v1/me/organization_invitations",         gh_fapi_me_org_invitations,  CLIENT },
+    { "POST",   "/v1/me/organization_invitations/:id/accept", gh_fapi_me_org_invitation_accept, CLIENT },
+    { "GET",    "/v1/me/organization_suggestions",         gh_fapi_me_org_suggestions,  CLIENT },
 };
 const size_t gh_routes_frontend_count = sizeof(gh_routes_frontend) / sizeof(gh_routes_frontend[0]);
 

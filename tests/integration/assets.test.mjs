@@ -21,11 +21,12 @@ const sha = (buf) => createHash('sha256').update(buf).digest('hex');
 const local = (pkg, file) => readFileSync(join(VENDOR, pkg, 'dist', file));
 
 /** One raw HTTP/1.1 request; resolves {status, head, body}. */
-function rawGet(port, target) {
+function rawGet(port, target, extraHeaders = '') {
   return new Promise((resolve, reject) => {
     const sock = connect(port, '127.0.0.1');
     const chunks = [];
-    sock.on('connect', () => sock.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+    sock.on('connect', () => sock.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extraHeaders}` +
+      'Connection: close\r\n\r\n'));
     sock.on('data', (d) => chunks.push(d));
     sock.on('error', reject);
     sock.on('end', () => {
@@ -63,6 +64,17 @@ test('both entry scripts are served at every tag, byte for byte, with ACAO *', a
     }
   }
   assert.match(gh.logs(), /browser bundles @clerk\/clerk-js 6\.40\.0 and @clerk\/ui 1\.36\.0 from /);
+});
+
+test('a script tag\'s Origin gets one "Access-Control-Allow-Origin: *", not the FAPI echo', async () => {
+  // crossorigin="anonymous" sends Origin; the app origin is one the FAPI's
+  // credentialed CORS would echo. Two ACAO headers make the browser refuse it.
+  const r = await rawGet(gh.frontendPort, `/npm/@clerk/clerk-js@${JS_VER}/dist/clerk.browser.js`,
+    'Origin: http://127.0.0.1:3000\r\n');
+  assert.equal(r.status, 200);
+  const acao = r.head.split('\r\n').filter((l) => /^access-control-allow-origin:/i.test(l));
+  assert.deepEqual(acao.map((l) => l.split(':').slice(1).join(':').trim()), ['*']);
+  assert.doesNotMatch(r.head, /access-control-allow-credentials/i);
 });
 
 test('lazy chunks, nested files and source maps load at the exact version', async () => {

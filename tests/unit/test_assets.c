@@ -143,6 +143,38 @@ test_assets_serves_exact_version_with_long_cache(void **state)
     gh_http_req_clear(&r);
 }
 
+/* The frontend listener's credentialed CORS runs before routing; the asset
+ * answer must end with exactly one "Access-Control-Allow-Origin: *". */
+static void
+test_assets_replace_echoed_cors_headers(void **state)
+{
+    struct gh_http_req r;
+    struct gh_err      err = { 0 };
+    size_t             acao = 0;
+
+    memset(&r, 0, sizeof(r));
+    r.req.impl = &r;
+    r.conn = &dummy_conn;
+    r.req.params[0] = "ui@1";
+    r.req.nparams = 1;
+    r.req.wild = "ui.browser.js";
+    gh_resp_header(&r.resp, "Vary", "Origin");
+    gh_resp_header(&r.resp, "Access-Control-Allow-Origin", "http://127.0.0.1:3000");
+    gh_resp_header(&r.resp, "Access-Control-Allow-Credentials", "true");
+    gh_resp_header(&r.resp, "Access-Control-Expose-Headers", "Clerk-Db-Jwt");
+    assert_int_equal(gh_http_assets_get(&r.req, &r.resp, &err), 0);
+    for (size_t i = 0; i < r.resp.nhdr; i++)
+        if (strcasecmp(r.resp.hdr[i].name, "Access-Control-Allow-Origin") == 0) {
+            assert_string_equal(r.resp.hdr[i].value, "*");
+            acao++;
+        }
+    assert_int_equal(acao, 1);
+    assert_null(gh_resp_find_header(&r.resp, "Access-Control-Allow-Credentials"));
+    assert_null(gh_resp_find_header(&r.resp, "Access-Control-Expose-Headers"));
+    assert_string_equal(gh_resp_find_header(&r.resp, "Vary"), "Origin");
+    gh_http_req_clear(&r);
+}
+
 static void
 test_assets_tags_get_a_short_cache(void **state)
 {
@@ -299,6 +331,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_assets_serves_exact_version_with_long_cache),
+        cmocka_unit_test(test_assets_replace_echoed_cors_headers),
         cmocka_unit_test(test_assets_tags_get_a_short_cache),
         cmocka_unit_test(test_assets_refuses_other_versions_and_packages),
         cmocka_unit_test(test_assets_refuses_traversal),

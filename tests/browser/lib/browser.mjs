@@ -70,8 +70,10 @@ export async function openSession(browser, { name = 'session' } = {}) {
   context.setDefaultTimeout(15000);
   const requests = []; // {url, method, resourceType}
   const consoleErrors = [];
+  const failed = []; // "METHOD url: reason" for requests that got no response
   const record = (req) => requests.push({ url: req.url(), method: req.method(), resourceType: req.resourceType() });
   context.on('request', record);
+  context.on('requestfailed', (req) => failed.push(`${req.method()} ${req.url()}: ${req.failure()?.errorText}`));
   const watch = (page) => {
     page.on('websocket', (ws) => requests.push({ url: ws.url(), method: 'WS', resourceType: 'websocket' }));
     page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
@@ -85,6 +87,7 @@ export async function openSession(browser, { name = 'session' } = {}) {
     page,
     requests,
     consoleErrors,
+    failed,
     name,
     /** Requests whose URL contains `part` (e.g. '/v1/client/sign_ups'). */
     requestsTo(part) { return requests.filter((r) => r.url.includes(part)); },

@@ -98,7 +98,8 @@ export function browserTest(getStack, name, fn, opts = {}) {
       s.assertLoopbackOnly();
     } catch (e) {
       const path = await s.shot(name).catch((se) => `(screenshot failed: ${se.message})`);
-      const extra = s.consoleErrors.length ? `\nbrowser console errors:\n  ${s.consoleErrors.slice(-10).join('\n  ')}` : '';
+      let extra = s.consoleErrors.length ? `\nbrowser console errors:\n  ${s.consoleErrors.slice(-10).join('\n  ')}` : '';
+      if (s.failed.length) extra += `\nfailed requests:\n  ${s.failed.slice(-10).join('\n  ')}`;
       e.message = `${e.message}\nscreenshot: ${path}${extra}`;
       throw e;
     } finally {
