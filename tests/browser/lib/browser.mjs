@@ -74,6 +74,13 @@ export async function openSession(browser, { name = 'session' } = {}) {
   const record = (req) => requests.push({ url: req.url(), method: req.method(), resourceType: req.resourceType() });
   context.on('request', record);
   context.on('requestfailed', (req) => failed.push(`${req.method()} ${req.url()}: ${req.failure()?.errorText}`));
+  const httpErrors = []; // "status METHOD path" for answers >= 400 (the Frontend API's refusals)
+  context.on('response', (res) => {
+    if (res.status() >= 400) {
+      const u = new URL(res.url());
+      httpErrors.push(`${res.status()} ${res.request().method()} ${u.pathname}${u.searchParams.get('_method') ? ` (_method=${u.searchParams.get('_method')})` : ''}`);
+    }
+  });
   const watch = (page) => {
     page.on('websocket', (ws) => requests.push({ url: ws.url(), method: 'WS', resourceType: 'websocket' }));
     page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
@@ -88,6 +95,7 @@ export async function openSession(browser, { name = 'session' } = {}) {
     requests,
     consoleErrors,
     failed,
+    httpErrors,
     name,
     /** Requests whose URL contains `part` (e.g. '/v1/client/sign_ups'). */
     requestsTo(part) { return requests.filter((r) => r.url.includes(part)); },

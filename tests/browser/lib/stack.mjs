@@ -100,6 +100,7 @@ export function browserTest(getStack, name, fn, opts = {}) {
       const path = await s.shot(name).catch((se) => `(screenshot failed: ${se.message})`);
       let extra = s.consoleErrors.length ? `\nbrowser console errors:\n  ${s.consoleErrors.slice(-10).join('\n  ')}` : '';
       if (s.failed.length) extra += `\nfailed requests:\n  ${s.failed.slice(-10).join('\n  ')}`;
+      if (s.httpErrors.length) extra += `\nHTTP errors seen by the browser:\n  ${s.httpErrors.slice(-10).join('\n  ')}`;
       e.message = `${e.message}\nscreenshot: ${path}${extra}`;
       throw e;
     } finally {
