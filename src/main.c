@@ -108,6 +108,7 @@ cmd_serve(const struct gh_conf *conf, const sigset_t *sigs)
         return fail("cannot start", &err);
     gh_app_print_env(app, &boot, stdout);
     fflush(stdout);
+    gh_http_assets_init(conf->assets_dir); /* logs a warning when the bundles are missing */
     gh_memzero(boot.secret_key, sizeof(boot.secret_key));
     if (gh_server_new(app, conf, &srv, &err) == -1 || listen_all(srv, conf, &err) == -1) {
         rc = fail("cannot listen", &err);

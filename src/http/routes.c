@@ -16,6 +16,9 @@ const struct gh_route gh_routes_frontend[] = {
     { "GET",    "/healthz",                       gh_http_healthz_get,         NONE },
     { "GET",    "/.well-known/jwks.json",         gh_api_jwks_get,             NONE },
     { "GET",    "/images/default-avatar.svg",     gh_http_default_avatar_get,  NONE },
+    /* Clerk's browser bundles, at Clerk's path shape (spec §1.5): any tag of
+     * @clerk/clerk-js and @clerk/ui; "*" is the file under dist/. */
+    { "GET",    "/npm/@clerk/:pkg/dist/*",        gh_http_assets_get,          NONE },
 
     /* Frontend API (issue 4). CLIENT: the browser's client from its cookie
      * (or dev-browser token), looked up by the handler; mutations only from

@@ -34,6 +34,7 @@ static const struct conf_row rows[] = {
     { "GATEHOUSE_MASTER_KEY",          NULL,              T_STR,   F(master_key), 0, 0, "master key (base64 or hex); never a flag" },
     { "GATEHOUSE_MASTER_KEY_FILE",     "master-key-file", T_STR,   F(master_key_file), 0, 0, "master key file (created 0600)" },
     { "GATEHOUSE_INSTANCE_NAME",       "instance-name",   T_STR,   F(instance_name), 0, 0, "name of the default instance" },
+    { "GATEHOUSE_ASSETS_DIR",          "assets-dir",      T_STR,   F(assets_dir), 0, 0, "dir with @clerk/clerk-js and @clerk/ui (default: found beside the binary)" },
     { "GATEHOUSE_LOG_LEVEL",           "log-level",       T_LEVEL, F(log_level), 0, 0, "debug|info|warn|error" },
     { "GATEHOUSE_THREADS",             "threads",         T_UINT,  F(threads), 1, 1024, "worker threads per listener" },
     { "GATEHOUSE_HASH_CONCURRENCY",    "hash-concurrency", T_UINT, F(hash_concurrency), 1, 1024, "concurrent password hashes" },
@@ -318,6 +319,7 @@ gh_conf_free(struct gh_conf *c)
     free(c->master_key);
     free(c->master_key_file);
     free(c->instance_name);
+    free(c->assets_dir);
     free(c->webhook_allow_cidrs);
     free(c->allowed_origins);
     free(c->smtp_url);

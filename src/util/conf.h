@@ -19,6 +19,8 @@ struct gh_conf {
     char    *master_key_file;   /* --master-key-file, GATEHOUSE_MASTER_KEY_FILE; default beside the
                                    SQLite file ("<db>.key") or "./gatehouse.key" for postgres */
     char    *instance_name;     /* "Gatehouse" (GATEHOUSE_INSTANCE_NAME) */
+    char    *assets_dir;        /* directory holding @clerk/clerk-js and @clerk/ui (--assets-dir,
+                                   GATEHOUSE_ASSETS_DIR); NULL = found by http/assets.c */
     int      log_level;         /* enum gh_log_level (GATEHOUSE_LOG_LEVEL=debug|info|warn|error) */
     unsigned threads;           /* worker threads per listener (GATEHOUSE_THREADS; default 2×cores, min 4) */
     unsigned hash_concurrency;  /* concurrent password hashes (GATEHOUSE_HASH_CONCURRENCY; default cores) */
