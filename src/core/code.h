@@ -23,7 +23,8 @@ struct gh_app;
 #define GH_CODE_RESEND_MS    (30LL * 1000)
 #define GH_CODE_TEST         "424242"
 
-/* 1 when email is a "+clerk_test" address of a development instance. */
+/* 1 when email is a "+clerk_test" address of a development instance whose
+ * settings keep test_mode on (the default). */
 int gh_code_is_test_address(const struct gh_app *app, const char *email);
 
 /* Starts (or restarts) v as an emailed code for strategy to target_id:

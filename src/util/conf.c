@@ -52,6 +52,9 @@ static const struct conf_row rows[] = {
     { "GATEHOUSE_ALLOWED_ORIGINS",     "allowed-origins", T_STR,   F(allowed_origins), 0, 0, "origins allowed to call the Frontend API (comma-separated; port * ok)" },
     { "GATEHOUSE_SMTP_URL",            "smtp-url",        T_STR,   F(smtp_url), 0, 0, "smtp://HOST:PORT for codes and invitations" },
     { "GATEHOUSE_MAIL_FROM",           "mail-from",       T_STR,   F(mail_from), 0, 0, "From address of emails" },
+    { "GATEHOUSE_SMTP_USER",           NULL,              T_STR,   F(smtp_user), 0, 0, "SMTP user (instead of the URL's)" },
+    { "GATEHOUSE_SMTP_PASSWORD",       NULL,              T_STR,   F(smtp_password), 0, 0, "SMTP password; never a flag" },
+    { "GATEHOUSE_MAIL_TIME_SCALE",     NULL,              T_SCALE, F(mail_time_scale), 0, 0, "mail retry delay factor (tests)" },
 };
 #undef F
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
@@ -87,6 +90,7 @@ gh_conf_init_defaults(struct gh_conf *c)
     c->token_reuse_min_s = 30;
     c->webhook_workers = 2;
     c->webhook_time_scale = 1.0;
+    c->mail_time_scale = 1.0;
     if (c->frontend_addr == NULL || c->backend_addr == NULL || c->database_url == NULL ||
         c->instance_name == NULL)
         return -1;
@@ -307,6 +311,11 @@ gh_conf_free(struct gh_conf *c)
 {
     if (c->master_key != NULL)
         explicit_bzero(c->master_key, strlen(c->master_key));
+    if (c->smtp_password != NULL)
+        explicit_bzero(c->smtp_password, strlen(c->smtp_password));
+    /* The URL may carry a password too. */
+    if (c->smtp_url != NULL)
+        explicit_bzero(c->smtp_url, strlen(c->smtp_url));
     free(c->frontend_addr);
     free(c->backend_addr);
     free(c->database_url);
@@ -319,5 +328,7 @@ gh_conf_free(struct gh_conf *c)
     free(c->allowed_origins);
     free(c->smtp_url);
     free(c->mail_from);
+    free(c->smtp_user);
+    free(c->smtp_password);
     memset(c, 0, sizeof(*c));
 }

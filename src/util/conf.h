@@ -42,7 +42,10 @@ struct gh_conf {
                                    credentials, besides the instance's own; NULL = none */
     char    *smtp_url;          /* "smtp://host:port" or "smtps://…" for codes and invitations;
                                    NULL: development instances log the email instead */
-    char    *mail_from;         /* From address (default "Gatehouse <no-reply@<frontend host>>") */
+    char    *mail_from;         /* From address (default "<instance name> <no-reply@<frontend host>>") */
+    char    *smtp_user;         /* GATEHOUSE_SMTP_USER: overrides the URL's user; NULL = none */
+    char    *smtp_password;     /* GATEHOUSE_SMTP_PASSWORD (env only; never logged, wiped) */
+    double   mail_time_scale;   /* multiplies the mail retry delays (default 1; tests 0.001) */
 };
 
 /* Sets every field to its default (strings malloc'd; URLs and the key file
