@@ -208,17 +208,18 @@ cmd_serve(const struct gh_conf *conf, const sigset_t *sigs)
     gh_app_print_env(app, &boot, stdout);
     fflush(stdout);
     gh_memzero(boot.secret_key, sizeof(boot.secret_key));
-    /* The hook is set before any request thread exists (read without a lock). */
+    /* Hooks (mail, event renderer and waker) are set before any request
+     * thread exists: request threads read them without a lock. */
     if (open_mailer(app, &smtp, 1, &mailer, &err) == -1) {
         rc = fail("cannot start the mailer", &err);
         goto done;
     }
-    if (gh_server_new(app, conf, &srv, &err) == -1 || listen_all(srv, conf, &err) == -1) {
-        rc = fail("cannot listen", &err);
-        goto done;
-    }
     if (start_webhooks(app, &hooks, &err) == -1) {
         rc = fail("cannot start webhook workers", &err);
+        goto done;
+    }
+    if (gh_server_new(app, conf, &srv, &err) == -1 || listen_all(srv, conf, &err) == -1) {
+        rc = fail("cannot listen", &err);
         goto done;
     }
     gh_log_info("listening frontend=%s backend=%s", conf->frontend_url, conf->backend_url);

@@ -123,7 +123,8 @@ scheme_forbidden(const char *s, size_t n)
 static int
 http_authority_ok(const char *a, size_t n)
 {
-    size_t i = 0;
+    size_t   i = 0;
+    unsigned port = 0;
 
     if (n > 0 && a[0] == '[') {
         while (i < n && a[i] != ']')
@@ -142,10 +143,12 @@ http_authority_ok(const char *a, size_t n)
         return 1;
     if (a[i] != ':' || i + 1 == n || n - i - 1 > 5)
         return 0;
-    for (i++; i < n; i++)
+    for (i++; i < n; i++) {
         if (a[i] < '0' || a[i] > '9')
             return 0;
-    return 1;
+        port = port * 10 + (unsigned)(a[i] - '0');
+    }
+    return port >= 1 && port <= 65535;
 }
 
 int

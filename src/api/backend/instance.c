@@ -130,7 +130,11 @@ apply(struct gh_req *req, const struct clerk_key *map, int own_keys, struct gh_e
     char   *text = NULL;
     int     rc = -1;
 
-    if (gh_req_json(req, &body, err) == -1 || translate(body, map, own_keys, &patch, err) == -1)
+    if (gh_req_json(req, &body, err) == -1)
+        return -1;
+    if (!json_is_object(body))
+        return GH_FAIL(err, GH_E_BODY_INVALID, "Request body must be a JSON object");
+    if (translate(body, map, own_keys, &patch, err) == -1)
         return -1;
     if (json_object_size(patch) == 0) {
         rc = 0;
