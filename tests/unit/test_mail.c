@@ -116,7 +116,8 @@ test_quoted_printable(void **state)
     memset(long_line, '=', 100);
     long_line[100] = '\0';
     s = qp(long_line);
-    for (char *line = strtok(s, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+    for (char *sv = NULL, *line = strtok_r(s, "\n", &sv); line != NULL;
+         line = strtok_r(NULL, "\n", &sv)) {
         size_t n = strlen(line);
 
         if (n > 0 && line[n - 1] == '\r')
@@ -149,7 +150,8 @@ test_header_encoding(void **state)
             "\xe2\x9c\x93\xe2\x9c\x93\xe2\x9c\x93\xe2\x9c\x93\xe2\x9c\x93\xe2\x9c\x93\xe2\x9c\x93"
             "\xe2\x9c\x93\xe2\x9c\x93\xe2\x9c\x93\xe2\x9c\x93\xe2\x9c\x93\xe2\x9c\x93");
     assert_non_null(strstr(s, "?=\r\n =?UTF-8?B?"));
-    for (char *w = strtok(s, "\r\n "); w != NULL; w = strtok(NULL, "\r\n ")) {
+    for (char *sv = NULL, *w = strtok_r(s, "\r\n ", &sv); w != NULL;
+         w = strtok_r(NULL, "\r\n ", &sv)) {
         unsigned char *raw = NULL;
         size_t         n = 0, wl = strlen(w);
 
