@@ -7,6 +7,7 @@
 
 #include "core/app.h"
 #include "core/origin.h"
+#include "core/settings.h"
 #include "crypto/crypto.h"
 #include "util/str.h"
 
@@ -23,7 +24,12 @@ gh_code_is_test_address(const struct gh_app *app, const char *email)
 {
     const char *at;
 
+    struct gh_settings st;
+
     if (!gh_app_is_development(app) || email == NULL || (at = strchr(email, '@')) == NULL)
+        return 0;
+    /* PATCH /v1/instance {test_mode:false} turns the convention off. */
+    if (gh_settings_load(app, &st, NULL) == 0 && !st.test_mode)
         return 0;
     for (const char *p = email; p + 11 <= at; p++)
         if (strncasecmp(p, "+clerk_test", 11) == 0)

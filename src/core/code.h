@@ -27,7 +27,8 @@ struct gh_app;
  * knob; tests shorten it), else GH_CODE_TTL_MS. app may be NULL. */
 int64_t gh_code_ttl_ms(const struct gh_app *app);
 
-/* 1 when email is a "+clerk_test" address of a development instance. */
+/* 1 when email is a "+clerk_test" address of a development instance whose
+ * settings keep test_mode on (the default). */
 int gh_code_is_test_address(const struct gh_app *app, const char *email);
 
 /* Starts (or restarts) v as an emailed code for strategy to target_id:

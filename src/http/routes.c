@@ -170,5 +170,11 @@ const struct gh_route gh_routes_backend[] = {
     { "DELETE", "/v1/blocklist_identifiers/:id",  gh_api_blocklist_delete,        SECRET },
     { "POST",   "/v1/sign_in_tokens",             gh_api_sign_in_tokens_create,   SECRET },
     { "POST",   "/v1/sign_in_tokens/:id/revoke",  gh_api_sign_in_tokens_revoke,   SECRET },
+    /* instance settings (issue 4): what /v1/environment and CORS follow */
+    { "GET",    "/v1/instance",                   gh_api_instance_get,            SECRET },
+    { "PATCH",  "/v1/instance",                   gh_api_instance_update,         SECRET },
+    { "PATCH",  "/v1/instance/restrictions",      gh_api_instance_restrictions_update, SECRET },
+    { "GET",    "/v1/instance/organization_settings", gh_api_instance_org_settings_get, SECRET },
+    { "PATCH",  "/v1/instance/organization_settings", gh_api_instance_org_settings_update, SECRET },
 };
 const size_t gh_routes_backend_count = sizeof(gh_routes_backend) / sizeof(gh_routes_backend[0]);

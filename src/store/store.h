@@ -52,8 +52,24 @@ int gh_store_instance_find_default(struct gh_store *st, struct gh_instance **out
     struct gh_err *err);
 int gh_store_instance_insert(struct gh_store *st, const struct gh_instance *in,
     struct gh_err *err);
+/* Writes name, frontend_url, publishable_key and updated_at. Never settings:
+ * those change only through gh_store_instance_settings_set, so a stale
+ * in-memory copy cannot overwrite an operator's edit. */
 int gh_store_instance_update(struct gh_store *st, const struct gh_instance *in,
-    struct gh_err *err); /* name, frontend_url, publishable_key, settings, updated_at */
+    struct gh_err *err);
+/* Instance settings (issue 4): the JSON text (*text malloc'd, "{}" when
+ * empty) and its version, which every write bumps. GH_E_NOT_FOUND when no
+ * such instance. */
+int gh_store_instance_settings_get(struct gh_store *st, const char *instance_id, char **text,
+    int64_t *version, struct gh_err *err);
+/* Just the version: the cheap "did anything change" query. */
+int gh_store_instance_settings_version(struct gh_store *st, const char *instance_id,
+    int64_t *version, struct gh_err *err);
+/* Compare-and-set: writes text and version + 1 only while the stored version
+ * is still `expected`. *changed = 1 when written; 0 when another writer got
+ * there first (re-read and re-apply). */
+int gh_store_instance_settings_set(struct gh_store *st, const char *instance_id,
+    const char *text, int64_t expected, int64_t now, int *changed, struct gh_err *err);
 
 int gh_store_signing_key_insert(struct gh_store *st, const char *instance_id,
     const struct gh_signing_key *k, struct gh_err *err);
@@ -295,6 +311,42 @@ int gh_store_webhook_replay(struct gh_store *st, const char *instance_id,
 /* For tests and `gatehouse webhooks`: deliveries in a status (NULL = any). */
 int gh_store_webhook_delivery_count(struct gh_store *st, const char *status, int64_t *out,
     struct gh_err *err);
+
+/* ---- outgoing email (issue 4): the mail outbox (store_mail.c) ---- */
+/* Queues one email, due at r->created_at, status pending; joins the
+ * caller's transaction (so a rolled-back change sends nothing). */
+int gh_store_mail_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_mail_row *r, struct gh_err *err);
+/* Claims up to max due emails (pending, next_attempt_at <= now, lease free
+ * or expired) for worker `who` until now + lease_ms. PostgreSQL: FOR UPDATE
+ * SKIP LOCKED, so servers sharing the database never claim the same row.
+ * *seqs: owned array of *n seqs, oldest first. */
+int gh_store_mail_claim(struct gh_store *st, const char *who, int64_t now, int64_t lease_ms,
+    size_t max, int64_t **seqs, size_t *n, struct gh_err *err);
+/* Loads a pending email (GH_E_NOT_FOUND when gone or settled). Clear *out
+ * with gh_mail_job_clear. */
+int gh_store_mail_load(struct gh_store *st, int64_t seq, struct gh_mail_job *out,
+    struct gh_err *err);
+/* The result of one attempt. */
+struct gh_mail_outcome {
+    int64_t     seq;
+    const char *who;             /* the lease holder recording it */
+    const char *status;          /* pending (retry) | sent | failed | expired */
+    int         attempts;        /* made so far, this one included */
+    int64_t     next_attempt_at; /* for pending */
+    const char *error;           /* NULL on success; never holds a secret */
+    int64_t     at;
+};
+/* Records o and releases the lease, only while `who` still holds it
+ * (*recorded = 0 when the lease was lost to another worker). A settled
+ * status drops the sealed message. */
+int gh_store_mail_record(struct gh_store *st, const struct gh_mail_outcome *o, int *recorded,
+    struct gh_err *err);
+/* Emails in a status (NULL = any): tests and `gatehouse mail status`. */
+int gh_store_mail_count(struct gh_store *st, const char *status, int64_t *out,
+    struct gh_err *err);
+/* Deletes settled rows last updated before `before` (ms). *n: rows deleted. */
+int gh_store_mail_prune(struct gh_store *st, int64_t before, int64_t *n, struct gh_err *err);
 
 /* ---- organizations (issue 3) ---- */
 struct gh_org_filter {

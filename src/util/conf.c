@@ -55,6 +55,9 @@ static const struct conf_row rows[] = {
     { "GATEHOUSE_MAIL_FROM",           "mail-from",       T_STR,   F(mail_from), 0, 0, "From address of emails" },
     { "GATEHOUSE_CODE_TTL_SECONDS",    "code-ttl",        T_UINT,  F(code_ttl_s), 1, 86400, "lifetime of emailed codes, s" },
     { "GATEHOUSE_CLOCK_SKEW_SECONDS",  NULL,              T_UINT,  F(clock_skew_s), 0, 315360000, "run the clock ahead by this, s (tests)" },
+    { "GATEHOUSE_SMTP_USER",           NULL,              T_STR,   F(smtp_user), 0, 0, "SMTP user (instead of the URL's)" },
+    { "GATEHOUSE_SMTP_PASSWORD",       NULL,              T_STR,   F(smtp_password), 0, 0, "SMTP password; never a flag" },
+    { "GATEHOUSE_MAIL_TIME_SCALE",     NULL,              T_SCALE, F(mail_time_scale), 0, 0, "mail retry delay factor (tests)" },
 };
 #undef F
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
@@ -91,6 +94,7 @@ gh_conf_init_defaults(struct gh_conf *c)
     c->webhook_workers = 2;
     c->webhook_time_scale = 1.0;
     c->code_ttl_s = 600;
+    c->mail_time_scale = 1.0;
     if (c->frontend_addr == NULL || c->backend_addr == NULL || c->database_url == NULL ||
         c->instance_name == NULL)
         return -1;
@@ -311,6 +315,11 @@ gh_conf_free(struct gh_conf *c)
 {
     if (c->master_key != NULL)
         explicit_bzero(c->master_key, strlen(c->master_key));
+    if (c->smtp_password != NULL)
+        explicit_bzero(c->smtp_password, strlen(c->smtp_password));
+    /* The URL may carry a password too. */
+    if (c->smtp_url != NULL)
+        explicit_bzero(c->smtp_url, strlen(c->smtp_url));
     free(c->frontend_addr);
     free(c->backend_addr);
     free(c->database_url);
@@ -324,5 +333,7 @@ gh_conf_free(struct gh_conf *c)
     free(c->allowed_origins);
     free(c->smtp_url);
     free(c->mail_from);
+    free(c->smtp_user);
+    free(c->smtp_password);
     memset(c, 0, sizeof(*c));
 }

@@ -48,6 +48,9 @@ struct gh_conf {
     unsigned code_ttl_s;        /* lifetime of an emailed code, s (default 600, as Clerk's) */
     unsigned clock_skew_s;      /* tests only: the server's clock runs this far ahead (default 0;
                                    GATEHOUSE_CLOCK_SKEW_SECONDS, env only) */
+    char    *smtp_user;         /* GATEHOUSE_SMTP_USER: overrides the URL's user; NULL = none */
+    char    *smtp_password;     /* GATEHOUSE_SMTP_PASSWORD (env only; never logged, wiped) */
+    double   mail_time_scale;   /* multiplies the mail retry delays (default 1; tests 0.001) */
 };
 
 /* Sets every field to its default (strings malloc'd; URLs and the key file

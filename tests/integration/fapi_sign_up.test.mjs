@@ -9,7 +9,7 @@
 // (app and organization; used, revoked, expired), single-session refusal,
 // and the result: a user the Backend API sees with a verified address and a
 // session whose token @clerk/backend verifies. Instance settings change
-// through `gatehouse settings set` and a restart.
+// through `gatehouse settings set` (alias of `instance set`) and a restart.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyToken } from '@clerk/backend';

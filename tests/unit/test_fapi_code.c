@@ -539,36 +539,6 @@ test_identifier_check_uses_the_switches(void **state)
     assert_int_equal(err.code, GH_E_PARAM_INVALID);
 }
 
-static void
-test_settings_set_validates_and_stores(void **state)
-{
-    struct gh_settings  s;
-    struct gh_instance *in = NULL;
-    struct gh_err       err = { 0 };
-
-    (void)state;
-    assert_int_equal(gh_settings_set(&test_app, "sign_up_mode=restricted", &err), 0);
-    assert_int_equal(gh_settings_set(&test_app, "allowlist_only=true", &err), 0);
-    assert_int_equal(gh_settings_set(&test_app, "min_password_length=12", &err), 0);
-    assert_int_equal(gh_settings_set(&test_app, "home_url=https://app.example.com/\"x", &err), 0);
-    const char *bad[] = { "sign_up_mode=open", "allowlist_only=yes", "min_password_length=-1",
-        "nope=1", "allowlist_only", "=true" };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        gh_err_clear(&err);
-        assert_int_equal(gh_settings_set(&test_app, bad[i], &err), -1);
-        assert_int_equal(err.code, GH_E_PARAM_INVALID);
-    }
-    gh_settings_load(&test_app, &s, &err);
-    assert_string_equal(s.sign_up_mode, "restricted");
-    assert_int_equal(s.allowlist_only, 1);
-    assert_int_equal(s.min_password_length, 12);
-    assert_string_equal(s.home_url, "https://app.example.com/\"x");
-    assert_int_equal(s.password_enabled, 1); /* untouched keys keep their defaults */
-    gh_err_clear(&err);
-    assert_int_equal(gh_store_instance_find_default(test_app.store, &in, &err), 0);
-    assert_string_equal(in->settings, test_instance.settings);
-    gh_instance_free(in);
-}
 
 int
 main(void)
@@ -590,8 +560,6 @@ main(void)
         cmocka_unit_test_setup_teardown(test_ticket_redeem_by_digest_only_inside_a_transaction,
             setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_identifier_check_uses_the_switches, setup_store,
-            teardown_store),
-        cmocka_unit_test_setup_teardown(test_settings_set_validates_and_stores, setup_store,
             teardown_store),
     };
     struct gh_err err = { 0 };

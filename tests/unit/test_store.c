@@ -184,11 +184,45 @@ test_instance_insert_find_update(void **state)
     gh_instance_free(in);
     assert_int_equal(gh_store_instance_find_default(f->st, &in, &err), 0);
     assert_string_equal(in->name, "Renamed");
-    assert_string_equal(in->settings, "{\"a\":1}");
+    /* settings change only through gh_store_instance_settings_set */
+    assert_string_equal(in->settings, "{}");
     assert_string_equal(in->publishable_key, "pk_test_x");
     gh_instance_free(in);
     new_id("ins", up.id);
     assert_int_equal(gh_store_instance_update(f->st, &up, &err), -1);
+    assert_int_equal(err.code, GH_E_NOT_FOUND);
+}
+
+/* Issue 4: settings are written with a compare-and-set on their version, so
+ * two servers editing at once cannot lose each other's change. */
+static void
+test_instance_settings_compare_and_set(void **state)
+{
+    struct fixture *f = *state;
+    struct gh_err   err = { 0 };
+    char            ins[GH_ID_MAX], *text = NULL;
+    int64_t         v0 = -1, v1 = -1, v = -1;
+    int             changed = -1;
+
+    new_instance(f, ins);
+    assert_int_equal(gh_store_instance_settings_get(f->st, ins, &text, &v0, &err), 0);
+    assert_string_equal(text, "{}");
+    free(text);
+    assert_int_equal(gh_store_instance_settings_set(f->st, ins, "{\"a\":1}", v0, 5, &changed,
+                         &err), 0);
+    assert_int_equal(changed, 1);
+    assert_int_equal(gh_store_instance_settings_version(f->st, ins, &v1, &err), 0);
+    assert_int_equal(v1, v0 + 1);
+    /* a writer that read v0 loses: nothing written */
+    assert_int_equal(gh_store_instance_settings_set(f->st, ins, "{\"b\":2}", v0, 6, &changed,
+                         &err), 0);
+    assert_int_equal(changed, 0);
+    assert_int_equal(gh_store_instance_settings_get(f->st, ins, &text, &v, &err), 0);
+    assert_string_equal(text, "{\"a\":1}");
+    assert_int_equal(v, v1);
+    free(text);
+    new_id("ins", ins);
+    assert_int_equal(gh_store_instance_settings_get(f->st, ins, &text, &v, &err), -1);
     assert_int_equal(err.code, GH_E_NOT_FOUND);
 }
 
@@ -1045,6 +1079,7 @@ main(void)
         cmocka_unit_test(test_migrate_is_idempotent),
         cmocka_unit_test(test_sqlite_url_forms),
         cmocka_unit_test(test_instance_insert_find_update),
+        cmocka_unit_test(test_instance_settings_compare_and_set), /* issue 4 */
         cmocka_unit_test(test_signing_keys_round_trip_binary),
         cmocka_unit_test(test_api_key_find_and_revoke),
         cmocka_unit_test(test_user_insert_get_update),
