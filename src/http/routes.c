@@ -32,6 +32,14 @@ const struct gh_route gh_routes_frontend[] = {
     { "POST",   "/v1/client/sessions/:id/tokens/:template", gh_fapi_session_token_template, CLIENT },
     { "POST",   "/v1/client/sessions/:id/end",    gh_fapi_session_end,         CLIENT },
     { "POST",   "/v1/client/sessions/:id/remove", gh_fapi_session_remove,      CLIENT },
+    /* sign-in (spec FAPI §3.3–§3.5) */
+    { "POST",   "/v1/client/sign_ins",            gh_fapi_sign_in_create,      CLIENT },
+    { "GET",    "/v1/client/sign_ins/:id",        gh_fapi_sign_in_get,         CLIENT },
+    { "POST",   "/v1/client/sign_ins/:id/prepare_first_factor",  gh_fapi_sign_in_prepare_first,  CLIENT },
+    { "POST",   "/v1/client/sign_ins/:id/attempt_first_factor",  gh_fapi_sign_in_attempt_first,  CLIENT },
+    { "POST",   "/v1/client/sign_ins/:id/reset_password",        gh_fapi_sign_in_reset_password, CLIENT },
+    { "POST",   "/v1/client/sign_ins/:id/prepare_second_factor", gh_fapi_sign_in_prepare_second, CLIENT },
+    { "POST",   "/v1/client/sign_ins/:id/attempt_second_factor", gh_fapi_sign_in_attempt_second, CLIENT },
 };
 const size_t gh_routes_frontend_count = sizeof(gh_routes_frontend) / sizeof(gh_routes_frontend[0]);
 

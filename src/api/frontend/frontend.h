@@ -23,4 +23,13 @@ gh_handler_fn gh_fapi_session_token_template; /* POST …/sessions/:id/tokens/:t
 gh_handler_fn gh_fapi_session_end;         /* POST …/sessions/:id/end */
 gh_handler_fn gh_fapi_session_remove;      /* POST …/sessions/:id/remove */
 
+/* sign_in.c */
+gh_handler_fn gh_fapi_sign_in_create;         /* POST /v1/client/sign_ins */
+gh_handler_fn gh_fapi_sign_in_get;            /* GET /v1/client/sign_ins/:id */
+gh_handler_fn gh_fapi_sign_in_prepare_first;  /* POST …/sign_ins/:id/prepare_first_factor */
+gh_handler_fn gh_fapi_sign_in_attempt_first;  /* POST …/sign_ins/:id/attempt_first_factor */
+gh_handler_fn gh_fapi_sign_in_reset_password; /* POST …/sign_ins/:id/reset_password */
+gh_handler_fn gh_fapi_sign_in_prepare_second; /* POST …/sign_ins/:id/prepare_second_factor */
+gh_handler_fn gh_fapi_sign_in_attempt_second; /* POST …/sign_ins/:id/attempt_second_factor */
+
 #endif
