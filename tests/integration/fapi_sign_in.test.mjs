@@ -66,11 +66,11 @@ function error(r, status, code, param) {
   return e;
 }
 
-const signIns = '/v1/client/sign_ins';
+const signIns = '/client/sign_ins';
 
 async function passwordSignIn(addr, password, fc = new FapiClient(gh, { origin: ORIGIN })) {
-  const si = ok(await fc.post(signIns, { identifier: addr, locale: 'en-US', timezone: 'UTC' }), 'create');
-  const done = ok(await fc.post(`${signIns}/${si.id}/attempt_first_factor`,
+  const si = ok(await fc.raw('POST', signIns, { identifier: addr, locale: 'en-US', timezone: 'UTC' }), 'create');
+  const done = ok(await fc.raw('POST', `${signIns}/${si.id}/attempt_first_factor`,
     { strategy: 'password', password }), 'password');
   return { fc, si: done };
 }
@@ -85,9 +85,9 @@ test('password sign-in: identifier, then password; session, token, last_sign_in_
   const addr = email('pw');
   const { user, password } = await makeUser(addr, { firstName: 'Zoe' });
   const fc = new FapiClient(gh, { origin: ORIGIN });
-  const r = await fc.post(signIns, { identifier: addr.toUpperCase(), locale: 'en-US', timezone: 'UTC' });
+  const r = await fc.raw('POST', signIns, { identifier: addr.toUpperCase(), locale: 'en-US', timezone: 'UTC' });
   const si = ok(r, 'create');
-  assert.ok(fc.jar.has('__client'), 'the first mutation sets the client cookie');
+  assert.ok(fc.cookies.has('__client'), 'the first mutation sets the client cookie');
   assert.equal(si.object, 'sign_in_attempt');
   assert.match(si.id, /^sia_/);
   assert.equal(si.status, 'needs_first_factor');
@@ -106,11 +106,11 @@ test('password sign-in: identifier, then password; session, token, last_sign_in_
   assert.equal(r.body.client.sign_in.id, si.id);
   assert.deepEqual(r.body.client.sessions, []);
 
-  const got = ok(await fc.get(`${signIns}/${si.id}`), 'get');
+  const got = ok(await fc.raw('GET', `${signIns}/${si.id}`), 'get');
   assert.equal(got.id, si.id);
   assert.equal(got.status, 'needs_first_factor');
 
-  const a = await fc.post(`${signIns}/${si.id}/attempt_first_factor`, { strategy: 'password', password });
+  const a = await fc.raw('POST', `${signIns}/${si.id}/attempt_first_factor`, { strategy: 'password', password });
   const done = ok(a, 'attempt');
   assert.equal(done.status, 'complete');
   assert.match(done.created_session_id, /^sess_/);
@@ -127,7 +127,7 @@ test('password sign-in: identifier, then password; session, token, last_sign_in_
 
   // The piggybacked token and a fresh one are RS256 session tokens with azp = Origin.
   for (const jwt of [sess.last_active_token.jwt,
-    (await fc.post(`/v1/client/sessions/${sess.id}/tokens`, { organization_id: '' })).body.jwt]) {
+    (await fc.raw('POST', `/client/sessions/${sess.id}/tokens`, { organization_id: '' })).body.jwt]) {
     gh.sensitive(jwt);
     const claims = await verifyToken(jwt, { secretKey: gh.secretKey, apiUrl: gh.apiUrl,
       authorizedParties: [ORIGIN] });
@@ -144,23 +144,23 @@ test('identifier and password in one call; sign-out, then sign in again', async 
   const addr = email('one');
   const { password } = await makeUser(addr);
   const fc = new FapiClient(gh, { origin: ORIGIN });
-  const r = await fc.post(signIns, { identifier: addr, strategy: 'password', password });
+  const r = await fc.raw('POST', signIns, { identifier: addr, strategy: 'password', password });
   const si = ok(r, 'create+password');
   assert.equal(si.status, 'complete');
   const first = si.created_session_id;
 
   // Single-session mode (the default): a second sign-in on this client is refused.
-  error(await fc.post(signIns, { identifier: addr }), 400, 'session_exists');
+  error(await fc.raw('POST', signIns, { identifier: addr }), 400, 'session_exists');
 
-  const out = await fc.delete('/v1/client/sessions');
+  const out = await fc.raw('DELETE', '/client/sessions');
   assert.equal(out.status, 200);
   assert.deepEqual(out.body.response.sessions, []);
   assert.equal((await clerk.sessions.getSession(first)).status, 'ended');
 
-  const again = ok(await fc.post(signIns, { identifier: addr, password }), 'again');
+  const again = ok(await fc.raw('POST', signIns, { identifier: addr, password }), 'again');
   assert.equal(again.status, 'complete');
   assert.notEqual(again.created_session_id, first);
-  const c = (await fc.get('/v1/client')).body.response;
+  const c = (await fc.raw('GET', '/client')).body.response;
   assert.deepEqual(c.sessions.map((s) => s.id), [again.created_session_id]);
 });
 
@@ -168,25 +168,25 @@ test('wrong password: 422 form_password_incorrect on password, counted toward th
   const addr = email('wrong');
   const { user, password } = await makeUser(addr);
   const fc = new FapiClient(gh, { origin: ORIGIN });
-  const si = ok(await fc.post(signIns, { identifier: addr }), 'create');
-  const e = error(await fc.post(`${signIns}/${si.id}/attempt_first_factor`,
+  const si = ok(await fc.raw('POST', signIns, { identifier: addr }), 'create');
+  const e = error(await fc.raw('POST', `${signIns}/${si.id}/attempt_first_factor`,
     { strategy: 'password', password: 'not-the-password-1' }), 422, 'form_password_incorrect', 'password');
   assert.match(e.message, /Password is incorrect/);
   assert.equal((await userJson(user.id)).verification_attempts_remaining, 9);
   // Wrong in the create call too (clerk-js then retries with the identifier only).
-  error(await fc.post(signIns, { identifier: addr, password: 'still-wrong-22' }), 422,
+  error(await fc.raw('POST', signIns, { identifier: addr, password: 'still-wrong-22' }), 422,
     'form_password_incorrect', 'password');
   assert.equal((await userJson(user.id)).verification_attempts_remaining, 8);
   // Missing strategy / unknown strategy.
-  const si2 = ok(await fc.post(signIns, { identifier: addr }), 'create');
-  error(await fc.post(`${signIns}/${si2.id}/attempt_first_factor`, { password }), 422, 'form_param_missing', 'strategy');
-  error(await fc.post(`${signIns}/${si2.id}/attempt_first_factor`, { strategy: 'phone_code', code: '1' }), 422,
+  const si2 = ok(await fc.raw('POST', signIns, { identifier: addr }), 'create');
+  error(await fc.raw('POST', `${signIns}/${si2.id}/attempt_first_factor`, { password }), 422, 'form_param_missing', 'strategy');
+  error(await fc.raw('POST', `${signIns}/${si2.id}/attempt_first_factor`, { strategy: 'phone_code', code: '1' }), 422,
     'strategy_for_user_invalid', 'strategy');
   // A success clears the count.
-  ok(await fc.post(`${signIns}/${si2.id}/attempt_first_factor`, { strategy: 'password', password }), 'right');
+  ok(await fc.raw('POST', `${signIns}/${si2.id}/attempt_first_factor`, { strategy: 'password', password }), 'right');
   assert.equal((await userJson(user.id)).verification_attempts_remaining, 10);
   // A finished sign-in takes no more steps.
-  error(await fc.post(`${signIns}/${si2.id}/attempt_first_factor`, { strategy: 'password', password }), 400,
+  error(await fc.raw('POST', `${signIns}/${si2.id}/attempt_first_factor`, { strategy: 'password', password }), 400,
     'sign_in_not_ready');
 });
 
@@ -194,22 +194,22 @@ test('email code sign-in with a +clerk_test address (424242); wrong code; resend
   const addr = `si.code+clerk_test.${tag}@example.com`;
   const { user } = await makeUser(addr);
   const fc = new FapiClient(gh, { origin: ORIGIN });
-  const si = ok(await fc.post(signIns, { identifier: addr }), 'create');
+  const si = ok(await fc.raw('POST', signIns, { identifier: addr }), 'create');
   const ec = si.supported_first_factors.find((f) => f.strategy === 'email_code');
-  const prep = ok(await fc.post(`${signIns}/${si.id}/prepare_first_factor`,
+  const prep = ok(await fc.raw('POST', `${signIns}/${si.id}/prepare_first_factor`,
     { strategy: 'email_code', email_address_id: ec.email_address_id }), 'prepare');
   assert.equal(prep.status, 'needs_first_factor');
   assert.equal(prep.first_factor_verification.status, 'unverified');
   assert.equal(prep.first_factor_verification.strategy, 'email_code');
   assert.ok(prep.first_factor_verification.expire_at > Date.now());
-  error(await fc.post(`${signIns}/${si.id}/prepare_first_factor`,
+  error(await fc.raw('POST', `${signIns}/${si.id}/prepare_first_factor`,
     { strategy: 'email_code', email_address_id: ec.email_address_id }), 429, 'too_many_requests');
-  error(await fc.post(`${signIns}/${si.id}/prepare_first_factor`,
+  error(await fc.raw('POST', `${signIns}/${si.id}/prepare_first_factor`,
     { strategy: 'email_code', email_address_id: 'idn_nottheone' }), 422, 'form_param_value_invalid', 'email_address_id');
-  error(await fc.post(`${signIns}/${si.id}/attempt_first_factor`, { strategy: 'email_code', code: '123456' }),
+  error(await fc.raw('POST', `${signIns}/${si.id}/attempt_first_factor`, { strategy: 'email_code', code: '123456' }),
     422, 'form_code_incorrect', 'code');
   assert.equal((await userJson(user.id)).verification_attempts_remaining, 9);
-  const done = ok(await fc.post(`${signIns}/${si.id}/attempt_first_factor`,
+  const done = ok(await fc.raw('POST', `${signIns}/${si.id}/attempt_first_factor`,
     { strategy: 'email_code', code: '424242' }), 'attempt');
   assert.equal(done.status, 'complete');
   assert.equal(done.first_factor_verification.status, 'verified');
@@ -221,11 +221,11 @@ test('email code sign-in with the code from the development mail log', async () 
   const addr = email('mail');
   const { user } = await makeUser(addr);
   const fc = new FapiClient(gh, { origin: ORIGIN });
-  const si = ok(await fc.post(signIns, { identifier: addr }), 'create');
+  const si = ok(await fc.raw('POST', signIns, { identifier: addr }), 'create');
   const from = gh.logs().length;
-  ok(await fc.post(`${signIns}/${si.id}/prepare_first_factor`, { strategy: 'email_code' }), 'prepare (default address)');
+  ok(await fc.raw('POST', `${signIns}/${si.id}/prepare_first_factor`, { strategy: 'email_code' }), 'prepare (default address)');
   const code = await codeFromLog(gh, addr, { from });
-  const done = ok(await fc.post(`${signIns}/${si.id}/attempt_first_factor`, { strategy: 'email_code', code }), 'attempt');
+  const done = ok(await fc.raw('POST', `${signIns}/${si.id}/attempt_first_factor`, { strategy: 'email_code', code }), 'attempt');
   assert.equal(done.status, 'complete');
   const s = await clerk.sessions.getSession(done.created_session_id);
   assert.equal(s.userId, user.id);
@@ -235,20 +235,20 @@ test('parallel wrong codes cannot test more than 5 codes', async () => {
   const addr = email('race');
   const { user } = await makeUser(addr);
   const fc = new FapiClient(gh, { origin: ORIGIN });
-  const si = ok(await fc.post(signIns, { identifier: addr }), 'create');
+  const si = ok(await fc.raw('POST', signIns, { identifier: addr }), 'create');
   const from = gh.logs().length;
-  ok(await fc.post(`${signIns}/${si.id}/prepare_first_factor`, { strategy: 'email_code' }), 'prepare');
+  ok(await fc.raw('POST', `${signIns}/${si.id}/prepare_first_factor`, { strategy: 'email_code' }), 'prepare');
   const code = await codeFromLog(gh, addr, { from });
   const wrong = code === '000000' ? '111111' : '000000';
   const rs = await Promise.all(Array.from({ length: 12 }, () =>
-    fc.post(`${signIns}/${si.id}/attempt_first_factor`, { strategy: 'email_code', code: wrong })));
+    fc.raw('POST', `${signIns}/${si.id}/attempt_first_factor`, { strategy: 'email_code', code: wrong })));
   const codes = rs.map((r) => r.body.errors[0].code);
   assert.equal(codes.filter((c) => c === 'form_code_incorrect').length, 5, codes.join(','));
   assert.equal(codes.filter((c) => c === 'verification_failed').length, 7, codes.join(','));
   // Used up: even the right code is refused now.
-  error(await fc.post(`${signIns}/${si.id}/attempt_first_factor`, { strategy: 'email_code', code }), 422,
+  error(await fc.raw('POST', `${signIns}/${si.id}/attempt_first_factor`, { strategy: 'email_code', code }), 422,
     'verification_failed');
-  const got = ok(await fc.get(`${signIns}/${si.id}`), 'get');
+  const got = ok(await fc.raw('GET', `${signIns}/${si.id}`), 'get');
   assert.equal(got.first_factor_verification.status, 'failed');
   assert.equal((await userJson(user.id)).verification_attempts_remaining, 5);
   await clerk.users.unlockUser(user.id);
@@ -261,24 +261,24 @@ test('reset password: code, needs_new_password, new password, other sessions sig
   const oldSession = other.si.created_session_id;
 
   const fc = new FapiClient(gh, { origin: ORIGIN });
-  const si = ok(await fc.post(signIns, { identifier: addr }), 'create');
+  const si = ok(await fc.raw('POST', signIns, { identifier: addr }), 'create');
   const rp = si.supported_first_factors.find((f) => f.strategy === 'reset_password_email_code');
   assert.equal(rp.email_address_id, user.emailAddresses[0].id);
   const from = gh.logs().length;
-  ok(await fc.post(`${signIns}/${si.id}/prepare_first_factor`,
+  ok(await fc.raw('POST', `${signIns}/${si.id}/prepare_first_factor`,
     { strategy: 'reset_password_email_code', email_address_id: rp.email_address_id }), 'prepare');
   const code = await codeFromLog(gh, addr, { from });
   assert.match(gh.logs().slice(from), /password reset code/);
-  error(await fc.post(`${signIns}/${si.id}/reset_password`, { password: strongPassword() }), 400, 'sign_in_not_ready');
-  const v = ok(await fc.post(`${signIns}/${si.id}/attempt_first_factor`,
+  error(await fc.raw('POST', `${signIns}/${si.id}/reset_password`, { password: strongPassword() }), 400, 'sign_in_not_ready');
+  const v = ok(await fc.raw('POST', `${signIns}/${si.id}/attempt_first_factor`,
     { strategy: 'reset_password_email_code', code }), 'attempt');
   assert.equal(v.status, 'needs_new_password');
   assert.equal(v.first_factor_verification.status, 'verified');
-  error(await fc.post(`${signIns}/${si.id}/reset_password`, { password: 'short' }), 422,
+  error(await fc.raw('POST', `${signIns}/${si.id}/reset_password`, { password: 'short' }), 422,
     'form_password_length_too_short', 'password');
   const fresh = strongPassword();
   gh.sensitive(fresh);
-  const r = await fc.post(`${signIns}/${si.id}/reset_password`, { password: fresh, sign_out_of_other_sessions: true });
+  const r = await fc.raw('POST', `${signIns}/${si.id}/reset_password`, { password: fresh, sign_out_of_other_sessions: true });
   const done = ok(r, 'reset');
   assert.equal(done.status, 'complete');
   assert.equal(r.body.client.sessions[0].id, done.created_session_id);
@@ -292,25 +292,25 @@ test('TOTP second factor: needs_second_factor, wrong code, right code', async ()
   const addr = email('totp');
   const { user, password } = await makeUser(addr, { firstName: 'Tia', totpSecret: TOTP_SECRET, backupCodes: ['bk-one-111', 'bk-two-222'] });
   const fc = new FapiClient(gh, { origin: ORIGIN });
-  const si = ok(await fc.post(signIns, { identifier: addr }), 'create');
+  const si = ok(await fc.raw('POST', signIns, { identifier: addr }), 'create');
   assert.equal(si.supported_second_factors, null, 'second factors are not shown before the first');
-  const r = await fc.post(`${signIns}/${si.id}/attempt_first_factor`, { strategy: 'password', password });
+  const r = await fc.raw('POST', `${signIns}/${si.id}/attempt_first_factor`, { strategy: 'password', password });
   const mid = ok(r, 'password');
   assert.equal(mid.status, 'needs_second_factor');
   assert.deepEqual(mid.supported_second_factors, [{ strategy: 'totp' }, { strategy: 'backup_code' }]);
   assert.equal(mid.created_session_id, null);
   assert.deepEqual(r.body.client.sessions, []);
   assert.equal(mid.user_data.first_name, 'Tia');
-  const prep = ok(await fc.post(`${signIns}/${si.id}/prepare_second_factor`, { strategy: 'totp' }), 'prepare');
+  const prep = ok(await fc.raw('POST', `${signIns}/${si.id}/prepare_second_factor`, { strategy: 'totp' }), 'prepare');
   assert.equal(prep.second_factor_verification.strategy, 'totp');
   const now = totp(TOTP_SECRET);
   const wrongCode = now === '000000' ? '111111' : '000000';
-  error(await fc.post(`${signIns}/${si.id}/attempt_second_factor`, { strategy: 'totp', code: wrongCode }),
+  error(await fc.raw('POST', `${signIns}/${si.id}/attempt_second_factor`, { strategy: 'totp', code: wrongCode }),
     422, 'form_code_incorrect', 'code');
   assert.equal((await userJson(user.id)).verification_attempts_remaining, 9);
-  error(await fc.post(`${signIns}/${si.id}/attempt_second_factor`, { strategy: 'phone_code', code: now }),
+  error(await fc.raw('POST', `${signIns}/${si.id}/attempt_second_factor`, { strategy: 'phone_code', code: now }),
     422, 'strategy_for_user_invalid', 'strategy');
-  const done = ok(await fc.post(`${signIns}/${si.id}/attempt_second_factor`, { strategy: 'totp', code: totp(TOTP_SECRET) }), 'totp');
+  const done = ok(await fc.raw('POST', `${signIns}/${si.id}/attempt_second_factor`, { strategy: 'totp', code: totp(TOTP_SECRET) }), 'totp');
   assert.equal(done.status, 'complete');
   assert.equal(done.second_factor_verification.status, 'verified');
   assert.equal(done.second_factor_verification.strategy, 'totp');
@@ -324,20 +324,20 @@ test('backup codes are single use, also under a race', async () => {
   const { user, password } = await makeUser(addr, { totpSecret: TOTP_SECRET, backupCodes: codes });
   const start = async () => {
     const fc = new FapiClient(gh, { origin: ORIGIN });
-    const si = ok(await fc.post(signIns, { identifier: addr, password }), 'create');
+    const si = ok(await fc.raw('POST', signIns, { identifier: addr, password }), 'create');
     assert.equal(si.status, 'needs_second_factor');
     return { fc, id: si.id };
   };
   const a = await start();
-  const done = ok(await a.fc.post(`${signIns}/${a.id}/attempt_second_factor`, { strategy: 'backup_code', code: codes[0] }), 'backup');
+  const done = ok(await a.fc.raw('POST', `${signIns}/${a.id}/attempt_second_factor`, { strategy: 'backup_code', code: codes[0] }), 'backup');
   assert.equal(done.status, 'complete');
   const b = await start();
-  error(await b.fc.post(`${signIns}/${b.id}/attempt_second_factor`, { strategy: 'backup_code', code: codes[0] }),
+  error(await b.fc.raw('POST', `${signIns}/${b.id}/attempt_second_factor`, { strategy: 'backup_code', code: codes[0] }),
     422, 'form_code_incorrect', 'code');
   // Two browsers race with the last code: exactly one wins.
   const c = await start();
   const rs = await Promise.all([b, c].map((x) =>
-    x.fc.post(`${signIns}/${x.id}/attempt_second_factor`, { strategy: 'backup_code', code: codes[1] })));
+    x.fc.raw('POST', `${signIns}/${x.id}/attempt_second_factor`, { strategy: 'backup_code', code: codes[1] })));
   assert.deepEqual(rs.map((r) => r.status).sort(), [200, 422], JSON.stringify(rs.map((r) => r.body)));
   const u = await clerk.users.getUser(user.id);
   assert.equal(u.backupCodeEnabled, false, 'both codes used');
@@ -358,8 +358,8 @@ test('enumeration protection: an unknown identifier answers like a known one', a
   await makeUser(known);
   const unknown = email('nobody');
   const fc = new FapiClient(gh, { origin: ORIGIN });
-  const k = await fc.post(signIns, { identifier: known });
-  const u = await fc.post(signIns, { identifier: unknown });
+  const k = await fc.raw('POST', signIns, { identifier: known });
+  const u = await fc.raw('POST', signIns, { identifier: unknown });
   assert.equal(u.status, k.status);
   const ks = ok(k, 'known');
   const us = ok(u, 'unknown');
@@ -373,13 +373,13 @@ test('enumeration protection: an unknown identifier answers like a known one', a
   assert.deepEqual(us.user_data, ks.user_data);
   // Stable: the same identifier gets the same decoy id every time (and after
   // a restart: the last test checks).
-  const again = ok(await fc.post(signIns, { identifier: unknown }), 'again');
+  const again = ok(await fc.raw('POST', signIns, { identifier: unknown }), 'again');
   assert.equal(again.supported_first_factors[1].email_address_id, decoyId);
   decoy = { identifier: unknown, id: decoyId };
 
   // Wrong passwords: the same error, and the same time (a dummy argon2id verify).
-  const wrongK = await fc.post(`${signIns}/${ks.id}/attempt_first_factor`, { strategy: 'password', password: 'Wrong-pass-1' });
-  const wrongU = await fc.post(`${signIns}/${us.id}/attempt_first_factor`, { strategy: 'password', password: 'Wrong-pass-1' });
+  const wrongK = await fc.raw('POST', `${signIns}/${ks.id}/attempt_first_factor`, { strategy: 'password', password: 'Wrong-pass-1' });
+  const wrongU = await fc.raw('POST', `${signIns}/${us.id}/attempt_first_factor`, { strategy: 'password', password: 'Wrong-pass-1' });
   assert.equal(wrongU.status, wrongK.status);
   assert.deepEqual(wrongU.body.errors.map(({ code, message, long_message, meta }) => ({ code, message, long_message, meta })),
     wrongK.body.errors.map(({ code, message, long_message, meta }) => ({ code, message, long_message, meta })));
@@ -391,8 +391,8 @@ test('enumeration protection: an unknown identifier answers like a known one', a
   const tu = [];
   for (let i = 0; i < 15; i++) {
     if (i % 5 === 4) await clerk.users.unlockUser(knownUser.id); // stay below the lockout
-    const a = await fc.post(signIns, { identifier: known, password: `Wrong-pass-${i}` });
-    const b = await fc.post(signIns, { identifier: unknown, password: `Wrong-pass-${i}` });
+    const a = await fc.raw('POST', signIns, { identifier: known, password: `Wrong-pass-${i}` });
+    const b = await fc.raw('POST', signIns, { identifier: unknown, password: `Wrong-pass-${i}` });
     error(a, 422, 'form_password_incorrect', 'password');
     error(b, 422, 'form_password_incorrect', 'password');
     tk.push(a.ms);
@@ -408,10 +408,10 @@ test('enumeration protection: an unknown identifier answers like a known one', a
 
   // Emailed codes: the decoy "sends" one and then refuses every code, even a test address's.
   const testAddr = `si.nobody+clerk_test.${tag}@example.com`;
-  const d = ok(await fc.post(signIns, { identifier: testAddr }), 'decoy');
-  const p = ok(await fc.post(`${signIns}/${d.id}/prepare_first_factor`, { strategy: 'email_code' }), 'decoy prepare');
+  const d = ok(await fc.raw('POST', signIns, { identifier: testAddr }), 'decoy');
+  const p = ok(await fc.raw('POST', `${signIns}/${d.id}/prepare_first_factor`, { strategy: 'email_code' }), 'decoy prepare');
   assert.equal(p.first_factor_verification.status, 'unverified');
-  error(await fc.post(`${signIns}/${d.id}/attempt_first_factor`, { strategy: 'email_code', code: '424242' }), 422,
+  error(await fc.raw('POST', `${signIns}/${d.id}/attempt_first_factor`, { strategy: 'email_code', code: '424242' }), 422,
     'form_code_incorrect', 'code');
   assert.ok(!gh.logs().includes(`to=${unknown}`), 'no mail for an unknown address');
   assert.equal((await clerk.users.getUser(knownUser.id)).lastSignInAt, null, 'never signed in');
@@ -423,20 +423,20 @@ test('sign-in token ticket: signs in once; used, revoked and bogus tickets fail'
   const t = await clerk.signInTokens.createSignInToken({ userId: user.id, expiresInSeconds: 600 });
   gh.sensitive(t.token);
   const fc = new FapiClient(gh, { origin: ORIGIN });
-  const r = await fc.post(signIns, { strategy: 'ticket', ticket: t.token });
+  const r = await fc.raw('POST', signIns, { strategy: 'ticket', ticket: t.token });
   const si = ok(r, 'ticket');
   assert.equal(si.status, 'complete');
   assert.equal(si.identifier, addr);
   assert.equal(si.first_factor_verification.strategy, 'ticket');
   assert.equal(r.body.client.sessions[0].user.id, user.id);
   const fc2 = new FapiClient(gh, { origin: ORIGIN });
-  error(await fc2.post(signIns, { strategy: 'ticket', ticket: t.token }), 400, 'ticket_already_used', 'ticket');
+  error(await fc2.raw('POST', signIns, { strategy: 'ticket', ticket: t.token }), 400, 'ticket_already_used', 'ticket');
   const t2 = await clerk.signInTokens.createSignInToken({ userId: user.id });
   gh.sensitive(t2.token);
   await clerk.signInTokens.revokeSignInToken(t2.id);
-  error(await fc2.post(signIns, { strategy: 'ticket', ticket: t2.token }), 400, 'ticket_revoked', 'ticket');
-  error(await fc2.post(signIns, { strategy: 'ticket', ticket: 'A'.repeat(43) }), 400, 'ticket_invalid', 'ticket');
-  error(await fc2.post(signIns, { strategy: 'ticket' }), 422, 'form_param_missing', 'ticket');
+  error(await fc2.raw('POST', signIns, { strategy: 'ticket', ticket: t2.token }), 400, 'ticket_revoked', 'ticket');
+  error(await fc2.raw('POST', signIns, { strategy: 'ticket', ticket: 'A'.repeat(43) }), 400, 'ticket_invalid', 'ticket');
+  error(await fc2.raw('POST', signIns, { strategy: 'ticket' }), 422, 'form_param_missing', 'ticket');
 });
 
 test('invitation tickets: an existing account signs in; a new address is sent to sign-up', async () => {
@@ -446,7 +446,7 @@ test('invitation tickets: an existing account signs in; a new address is sent to
   const ticket = new URL(inv.url).searchParams.get('__clerk_ticket');
   gh.sensitive(ticket);
   const fc = new FapiClient(gh, { origin: ORIGIN });
-  const si = ok(await fc.post(signIns, { strategy: 'ticket', ticket }), 'invitation ticket');
+  const si = ok(await fc.raw('POST', signIns, { strategy: 'ticket', ticket }), 'invitation ticket');
   assert.equal(si.status, 'complete');
   assert.equal((await clerk.sessions.getSession(si.created_session_id)).userId, user.id);
   const list = await clerk.invitations.getInvitationList({ status: 'accepted' });
@@ -455,7 +455,7 @@ test('invitation tickets: an existing account signs in; a new address is sent to
   const fresh = await clerk.invitations.createInvitation({ emailAddress: email('newcomer') });
   const t2 = new URL(fresh.url).searchParams.get('__clerk_ticket');
   gh.sensitive(t2);
-  error(await new FapiClient(gh, { origin: ORIGIN }).post(signIns, { strategy: 'ticket', ticket: t2 }), 422,
+  error(await new FapiClient(gh, { origin: ORIGIN }).raw('POST', signIns, { strategy: 'ticket', ticket: t2 }), 422,
     'invitation_account_not_exists');
   const still = await clerk.invitations.getInvitationList({ status: 'pending' });
   assert.ok(still.data.some((i) => i.id === fresh.id), 'a refused ticket is not consumed');
@@ -466,56 +466,56 @@ test('locked and banned users: 403 user_locked; 10 failures lock the account', a
   const { user, password } = await makeUser(addr);
   await clerk.users.lockUser(user.id);
   const fc = new FapiClient(gh, { origin: ORIGIN });
-  const si = ok(await fc.post(signIns, { identifier: addr }), 'create (no factor yet)');
-  error(await fc.post(`${signIns}/${si.id}/attempt_first_factor`, { strategy: 'password', password }), 403, 'user_locked');
+  const si = ok(await fc.raw('POST', signIns, { identifier: addr }), 'create (no factor yet)');
+  error(await fc.raw('POST', `${signIns}/${si.id}/attempt_first_factor`, { strategy: 'password', password }), 403, 'user_locked');
   const t = await clerk.signInTokens.createSignInToken({ userId: user.id });
   gh.sensitive(t.token);
-  error(await fc.post(signIns, { strategy: 'ticket', ticket: t.token }), 403, 'user_locked');
+  error(await fc.raw('POST', signIns, { strategy: 'ticket', ticket: t.token }), 403, 'user_locked');
   await clerk.users.unlockUser(user.id);
-  ok(await fc.post(signIns, { strategy: 'ticket', ticket: t.token }), 'not burnt by the refusal');
-  await fc.delete('/v1/client/sessions');
+  ok(await fc.raw('POST', signIns, { strategy: 'ticket', ticket: t.token }), 'not burnt by the refusal');
+  await fc.raw('DELETE', '/client/sessions');
 
   const banned = email('banned');
   const b = await makeUser(banned);
   await clerk.users.banUser(b.user.id);
-  error(await fc.post(signIns, { identifier: banned, password: b.password }), 403, 'user_locked');
+  error(await fc.raw('POST', signIns, { identifier: banned, password: b.password }), 403, 'user_locked');
 
   // Ten wrong passwords lock for an hour; then even the right one is refused.
-  const si2 = ok(await fc.post(signIns, { identifier: addr }), 'create');
+  const si2 = ok(await fc.raw('POST', signIns, { identifier: addr }), 'create');
   for (let i = 0; i < 10; i++) {
-    error(await fc.post(`${signIns}/${si2.id}/attempt_first_factor`, { strategy: 'password', password: `Wrong-${i}-xx` }),
+    error(await fc.raw('POST', `${signIns}/${si2.id}/attempt_first_factor`, { strategy: 'password', password: `Wrong-${i}-xx` }),
       422, 'form_password_incorrect', 'password');
   }
-  const e = error(await fc.post(`${signIns}/${si2.id}/attempt_first_factor`, { strategy: 'password', password }),
+  const e = error(await fc.raw('POST', `${signIns}/${si2.id}/attempt_first_factor`, { strategy: 'password', password }),
     403, 'user_locked');
   assert.match(e.long_message, /try again in 60 minutes/);
   const j = await userJson(user.id);
   assert.equal(j.verification_attempts_remaining, 0);
   assert.ok(j.lockout_expires_in_seconds > 3500, JSON.stringify(j));
   await clerk.users.unlockUser(user.id);
-  ok(await fc.post(`${signIns}/${si2.id}/attempt_first_factor`, { strategy: 'password', password }), 'after unlock');
+  ok(await fc.raw('POST', `${signIns}/${si2.id}/attempt_first_factor`, { strategy: 'password', password }), 'after unlock');
 });
 
 test('a sign-in belongs to its client; unknown ids are 404; foreign origins are refused', async () => {
   const addr = email('own');
   await makeUser(addr);
   const fc = new FapiClient(gh, { origin: ORIGIN });
-  const si = ok(await fc.post(signIns, { identifier: addr }), 'create');
+  const si = ok(await fc.raw('POST', signIns, { identifier: addr }), 'create');
   const other = new FapiClient(gh, { origin: ORIGIN });
-  await other.post(signIns, {});
-  error(await other.get(`${signIns}/${si.id}`), 404, 'resource_not_found');
-  error(await other.post(`${signIns}/${si.id}/attempt_first_factor`, { strategy: 'password', password: 'x' }), 404,
+  await other.raw('POST', signIns, {});
+  error(await other.raw('GET', `${signIns}/${si.id}`), 404, 'resource_not_found');
+  error(await other.raw('POST', `${signIns}/${si.id}/attempt_first_factor`, { strategy: 'password', password: 'x' }), 404,
     'resource_not_found');
-  error(await fc.get(`${signIns}/sia_doesnotexist`), 404, 'resource_not_found');
+  error(await fc.raw('GET', `${signIns}/sia_doesnotexist`), 404, 'resource_not_found');
   const evil = new FapiClient(gh, { origin: 'https://evil.example' });
-  evil.jar = fc.jar;
-  error(await evil.post(signIns, { identifier: addr }), 403, 'origin_invalid');
-  const none = ok(await other.post(signIns, {}), 'empty create');
+  evil.cookies = fc.cookies;
+  error(await evil.raw('POST', signIns, { identifier: addr }), 403, 'origin_invalid');
+  const none = ok(await other.raw('POST', signIns, {}), 'empty create');
   assert.equal(none.status, 'needs_identifier');
   assert.deepEqual(none.supported_first_factors, []);
   assert.equal(none.identifier, null);
-  error(await other.post(signIns, { strategy: 'password', password: 'x' }), 422, 'form_param_missing', 'identifier');
-  error(await other.post(signIns, { identifier: addr, strategy: 'magic' }), 422, 'form_param_value_invalid', 'strategy');
+  error(await other.raw('POST', signIns, { strategy: 'password', password: 'x' }), 422, 'form_param_missing', 'identifier');
+  error(await other.raw('POST', signIns, { identifier: addr, strategy: 'magic' }), 422, 'form_param_value_invalid', 'strategy');
 });
 
 test('settings: without enumeration protection, unknown → form_identifier_not_found; multi-session', async () => {
@@ -526,14 +526,14 @@ test('settings: without enumeration protection, unknown → form_identifier_not_
   await setInstanceSettings(gh, { enumeration_protection: false, single_session_mode: false });
   try {
     const fc = new FapiClient(gh, { origin: ORIGIN });
-    error(await fc.post(signIns, { identifier: email('ghost') }), 422, 'form_identifier_not_found', 'identifier');
-    const known = ok(await fc.post(signIns, { identifier: addr }), 'known');
+    error(await fc.raw('POST', signIns, { identifier: email('ghost') }), 422, 'form_identifier_not_found', 'identifier');
+    const known = ok(await fc.raw('POST', signIns, { identifier: addr }), 'known');
     assert.equal(known.user_data.first_name, null);
-    const done = ok(await fc.post(`${signIns}/${known.id}/attempt_first_factor`, { strategy: 'password', password }), 'pw');
+    const done = ok(await fc.raw('POST', `${signIns}/${known.id}/attempt_first_factor`, { strategy: 'password', password }), 'pw');
     // Multi-session: another account may sign in on the same client; the same one may not.
-    const e = error(await fc.post(signIns, { identifier: addr }), 400, 'identifier_already_signed_in');
+    const e = error(await fc.raw('POST', signIns, { identifier: addr }), 400, 'identifier_already_signed_in');
     assert.equal(e.meta.session_id, done.created_session_id);
-    const r = await fc.post(signIns, { identifier: second, password: s2.password });
+    const r = await fc.raw('POST', signIns, { identifier: second, password: s2.password });
     const other = ok(r, 'second account');
     assert.equal(other.status, 'complete');
     assert.equal(r.body.client.sessions.length, 2);
@@ -543,6 +543,6 @@ test('settings: without enumeration protection, unknown → form_identifier_not_
     await setInstanceSettings(gh, {});
   }
   // Protection is back on, after two restarts the decoy is the same.
-  const back = ok(await new FapiClient(gh, { origin: ORIGIN }).post(signIns, { identifier: decoy.identifier }), 'decoy');
+  const back = ok(await new FapiClient(gh, { origin: ORIGIN }).raw('POST', signIns, { identifier: decoy.identifier }), 'decoy');
   assert.equal(back.supported_first_factors[1].email_address_id, decoy.id);
 });
