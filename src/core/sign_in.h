@@ -103,6 +103,17 @@ int gh_sign_in_prepare_second(struct gh_app *app, const char *instance_id, struc
 int gh_sign_in_attempt_second(struct gh_app *app, const char *instance_id, struct gh_client *c,
     struct gh_sign_in *si, const char *strategy, const char *code, struct gh_err *err);
 
+/* ---- shared by the sign_in*.c files ---- */
+
+/* The first factor (or a ticket) passed si: needs_second_factor when u has
+ * MFA and it is not verified yet, else complete (session on c, client,
+ * sign-in and u's last_sign_in_at in one transaction). */
+int gh_sign_in_finish(struct gh_app *app, const char *instance_id, const struct gh_settings *st,
+    struct gh_client *c, struct gh_sign_in *si, const struct gh_user *u, struct gh_err *err);
+/* 0 when u may verify a factor now; banned, locked or locked out →
+ * GH_E_USER_LOCKED (the lockout rule's check: sign_in.c). */
+int gh_sign_in_user_usable(const struct gh_user *u, struct gh_err *err);
+
 /* ---- tickets (sign_in_ticket.c, used by gh_sign_in_create) ---- */
 
 struct gh_sign_in_ticket {
