@@ -166,6 +166,8 @@ error_doc(const struct gh_err *err, const char *trace_id)
 
     if (err->param[0] != '\0')
         json_object_set_new(meta, "param_name", json_string(err->param));
+    if (err->session_id[0] != '\0') /* clerk-js switches to this session */
+        json_object_set_new(meta, "session_id", json_string(err->session_id));
     json_object_set_new(item, "code", json_string(gh_err_api_code(err->code)));
     json_object_set_new(item, "message", json_string(gh_err_message(err)));
     json_object_set_new(item, "long_message", json_string(gh_err_long_message(err)));

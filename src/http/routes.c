@@ -40,6 +40,14 @@ const struct gh_route gh_routes_frontend[] = {
     { "PATCH",  "/v1/client/sign_ups/:id",        gh_fapi_sign_up_update,      CLIENT },
     { "POST",   "/v1/client/sign_ups/:id/prepare_verification", gh_fapi_sign_up_prepare, CLIENT },
     { "POST",   "/v1/client/sign_ups/:id/attempt_verification", gh_fapi_sign_up_attempt, CLIENT },
+    /* sign-in (spec FAPI §3.3–§3.5) */
+    { "POST",   "/v1/client/sign_ins",            gh_fapi_sign_in_create,      CLIENT },
+    { "GET",    "/v1/client/sign_ins/:id",        gh_fapi_sign_in_get,         CLIENT },
+    { "POST",   "/v1/client/sign_ins/:id/prepare_first_factor",  gh_fapi_sign_in_prepare_first,  CLIENT },
+    { "POST",   "/v1/client/sign_ins/:id/attempt_first_factor",  gh_fapi_sign_in_attempt_first,  CLIENT },
+    { "POST",   "/v1/client/sign_ins/:id/reset_password",        gh_fapi_sign_in_reset_password, CLIENT },
+    { "POST",   "/v1/client/sign_ins/:id/prepare_second_factor", gh_fapi_sign_in_prepare_second, CLIENT },
+    { "POST",   "/v1/client/sign_ins/:id/attempt_second_factor", gh_fapi_sign_in_attempt_second, CLIENT },
 
     /* Frontend API organizations: the signed-in member's role decides. */
     { "POST",   "/v1/organizations",                       gh_fapi_org_create,          CLIENT },

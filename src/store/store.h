@@ -225,6 +225,26 @@ int gh_store_sign_up_get_locked(struct gh_store *st, const char *instance_id, co
 int gh_store_verif_bump(struct gh_store *st, const char *instance_id, const char *table_col,
     const char *id, int max_attempts, int *counted, struct gh_err *err);
 
+/* Sign-in's users statements (store_sign_in.c), each a single statement.
+ * fail_count: one failed verification: failed_attempts + 1 (or 1 when a
+ * lockout has expired), and the failure reaching `limit` sets lockout_until
+ * = now + lock_ms. *count and *lockout_until: the row after. GH_E_NOT_FOUND
+ * for an unknown user. failures_clear: failed_attempts 0, no lockout.
+ * signed_in: last_sign_in_at = last_active_at = now and the count cleared.
+ * backup_codes_swap: sets backup_codes to new_codes (NULL = none left) only
+ * while it still equals old_codes; *changed = 0 when another request got
+ * there first (the caller re-reads and retries). */
+int gh_store_user_fail_count(struct gh_store *st, const char *instance_id, const char *user_id,
+    int limit, int64_t lock_ms, int64_t now, int *count, int64_t *lockout_until,
+    struct gh_err *err);
+int gh_store_user_failures_clear(struct gh_store *st, const char *instance_id,
+    const char *user_id, struct gh_err *err);
+int gh_store_user_signed_in(struct gh_store *st, const char *instance_id, const char *user_id,
+    int64_t now, struct gh_err *err);
+int gh_store_user_backup_codes_swap(struct gh_store *st, const char *instance_id,
+    const char *user_id, const char *old_codes, const char *new_codes, int64_t now,
+    int *changed, struct gh_err *err);
+
 /* ---- JWT templates (issue 3) ---- */
 /* A name clash → GH_E_IDENTIFIER_EXISTS with param "name" (insert, update). */
 int gh_store_jwt_template_insert(struct gh_store *st, const char *instance_id,
