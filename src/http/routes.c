@@ -5,6 +5,7 @@
 #include "api/backend/backend.h"
 #include "api/frontend/frontend.h"
 #include "http/server.h"
+#include "ui/ui.h"
 
 #define NONE   GH_AUTH_NONE
 #define SECRET GH_AUTH_SECRET
@@ -19,6 +20,25 @@ const struct gh_route gh_routes_frontend[] = {
     /* Clerk's browser bundles, at Clerk's path shape (spec §1.5): any tag of
      * @clerk/clerk-js and @clerk/ui; "*" is the file under dist/. */
     { "GET",    "/npm/@clerk/:pkg/dist/*",        gh_http_assets_get,          NONE },
+
+    /* Hosted pages (issue 4), with the sub-paths the components route to
+     * (/sign-in/factor-one, /user/security, …) so a reload lands on them. */
+    { "GET",    "/sign-in",                       gh_ui_sign_in, NONE },
+    { "GET",    "/sign-in/:a",                    gh_ui_sign_in, NONE },
+    { "GET",    "/sign-in/:a/:b",                 gh_ui_sign_in, NONE },
+    { "GET",    "/sign-up",                       gh_ui_sign_up, NONE },
+    { "GET",    "/sign-up/:a",                    gh_ui_sign_up, NONE },
+    { "GET",    "/sign-up/:a/:b",                 gh_ui_sign_up, NONE },
+    { "GET",    "/user",                          gh_ui_user, NONE },
+    { "GET",    "/user/:a",                       gh_ui_user, NONE },
+    { "GET",    "/user/:a/:b",                    gh_ui_user, NONE },
+    { "GET",    "/organization",                  gh_ui_organization, NONE },
+    { "GET",    "/organization/:a",               gh_ui_organization, NONE },
+    { "GET",    "/organization/:a/:b",            gh_ui_organization, NONE },
+    { "GET",    "/create-organization",           gh_ui_create_org, NONE },
+    { "GET",    "/create-organization/:a",        gh_ui_create_org, NONE },
+    { "GET",    "/create-organization/:a/:b",     gh_ui_create_org, NONE },
+    { "GET",    "/ui/:file",                      gh_ui_asset,                 NONE },
 
     /* Frontend API (issue 4). CLIENT: the browser's client from its cookie
      * (or dev-browser token), looked up by the handler; mutations only from
