@@ -24,20 +24,15 @@ const struct gh_route gh_routes_frontend[] = {
     /* Hosted pages (issue 4), with the sub-paths the components route to
      * (/sign-in/factor-one, /user/security, …) so a reload lands on them. */
     { "GET",    "/sign-in",                       gh_ui_sign_in, NONE },
-    { "GET",    "/sign-in/:a",                    gh_ui_sign_in, NONE },
-    { "GET",    "/sign-in/:a/:b",                 gh_ui_sign_in, NONE },
+    { "GET",    "/sign-in/*",                     gh_ui_sign_in, NONE },
     { "GET",    "/sign-up",                       gh_ui_sign_up, NONE },
-    { "GET",    "/sign-up/:a",                    gh_ui_sign_up, NONE },
-    { "GET",    "/sign-up/:a/:b",                 gh_ui_sign_up, NONE },
+    { "GET",    "/sign-up/*",                     gh_ui_sign_up, NONE },
     { "GET",    "/user",                          gh_ui_user, NONE },
-    { "GET",    "/user/:a",                       gh_ui_user, NONE },
-    { "GET",    "/user/:a/:b",                    gh_ui_user, NONE },
+    { "GET",    "/user/*",                        gh_ui_user, NONE },
     { "GET",    "/organization",                  gh_ui_organization, NONE },
-    { "GET",    "/organization/:a",               gh_ui_organization, NONE },
-    { "GET",    "/organization/:a/:b",            gh_ui_organization, NONE },
+    { "GET",    "/organization/*",                gh_ui_organization, NONE },
     { "GET",    "/create-organization",           gh_ui_create_org, NONE },
-    { "GET",    "/create-organization/:a",        gh_ui_create_org, NONE },
-    { "GET",    "/create-organization/:a/:b",     gh_ui_create_org, NONE },
+    { "GET",    "/create-organization/*",         gh_ui_create_org, NONE },
     { "GET",    "/ui/:file",                      gh_ui_asset,                 NONE },
 
     /* Frontend API (issue 4). CLIENT: the browser's client from its cookie
