@@ -33,6 +33,7 @@ const struct gh_route gh_routes_frontend[] = {
     { "GET",    "/organization/*",                gh_ui_organization, NONE },
     { "GET",    "/create-organization",           gh_ui_create_org, NONE },
     { "GET",    "/create-organization/*",         gh_ui_create_org, NONE },
+    { "GET",    "/redirect",                      gh_ui_redirect,              NONE },
     { "GET",    "/ui/:file",                      gh_ui_asset,                 NONE },
 
     /* Frontend API (issue 4). CLIENT: the browser's client from its cookie

@@ -11,7 +11,11 @@
   var clerk = window.Clerk;
   var el = document.getElementById('gh-main');
   var bar = document.getElementById('gh-bar');
-  var redirect = cfg.redirect || '/user';
+  var target = cfg.redirect || '/user';
+  /* clerk-js gets same-origin targets only; another origin's goes through
+   * /redirect, which re-checks the allowlist and answers 303. */
+  var redirect = target.charAt(0) === '/' ? target
+    : '/redirect?redirect_url=' + encodeURIComponent(target);
 
   function go(url) { window.location.assign(url); }
 
@@ -36,7 +40,6 @@
     signInFallbackRedirectUrl: redirect,
     signUpFallbackRedirectUrl: redirect,
     afterSignOutUrl: cfg.signInUrl,
-    allowedRedirectOrigins: cfg.allowedOrigins ? cfg.allowedOrigins.split(' ') : undefined,
   }).then(function () {
     var signedIn = !!clerk.user;
     el.setAttribute('data-state', 'ready');

@@ -49,27 +49,6 @@ redirect_of(const struct gh_req *req, const struct gh_settings *st)
     return "/user";
 }
 
-/* "scheme://host[:port]" of an absolute URL into out (for clerk-js's
- * allowedRedirectOrigins); "" for a path. */
-static void
-origin_of(const char *url, char *out, size_t size)
-{
-    const char *p = strstr(url, "://");
-    size_t      n;
-
-    out[0] = '\0';
-    if (p == NULL)
-        return;
-    p += 3;
-    while (*p != '\0' && *p != '/' && *p != '?' && *p != '#')
-        p++;
-    n = (size_t)(p - url);
-    if (n < size) {
-        memcpy(out, url, n);
-        out[n] = '\0';
-    }
-}
-
 static void
 attr(struct gh_buf *b, const char *name, const char *value)
 {
@@ -85,12 +64,10 @@ page(struct gh_req *req, struct gh_resp *resp, const char *component, const char
     struct gh_settings st;
     struct gh_buf      b;
     const char        *fe = req->app->conf->frontend_url, *redirect;
-    char               origin[256];
 
     if (gh_settings_load(req->app, &st, err) == -1)
         return -1;
     redirect = redirect_of(req, &st);
-    origin_of(redirect, origin, sizeof(origin));
     gh_buf_init(&b, PAGE_MAX);
     gh_buf_add(&b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -102,7 +79,6 @@ page(struct gh_req *req, struct gh_resp *resp, const char *component, const char
                    "<link rel=\"stylesheet\" href=\"/ui/hosted.css\"></head>\n<body");
     attr(&b, "component", component);
     attr(&b, "redirect", redirect);
-    attr(&b, "allowed-origins", origin);
     attr(&b, "sign-in-url", "/sign-in");
     attr(&b, "sign-up-url", "/sign-up");
     attr(&b, "user-url", "/user");
@@ -159,6 +135,27 @@ int
 gh_ui_create_org(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
     return page(req, resp, "create-organization", "Create an organization", err);
+}
+
+/* GET /redirect?redirect_url=…: the last hop of a hosted page to an
+ * allowlisted URL on another origin. clerk-js itself is only ever given
+ * same-origin targets: in a development instance it refuses cross-origin
+ * ones without a dev-browser token (spec FAPI §1.3). Anything not allowed
+ * lands on /user. */
+int
+gh_ui_redirect(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
+{
+    struct gh_settings st;
+    const char        *to;
+
+    if (gh_settings_load(req->app, &st, err) == -1)
+        return -1;
+    to = redirect_of(req, &st);
+    gh_resp_body(resp, 303, "text/plain; charset=utf-8", "", 0);
+    gh_resp_header(resp, "Location", to);
+    gh_resp_header(resp, "Cache-Control", "no-store");
+    gh_resp_header(resp, "Referrer-Policy", "no-referrer");
+    return 0;
 }
 
 int

@@ -23,6 +23,7 @@ gh_handler_fn gh_ui_sign_up;      /* GET /sign-up[/…] */
 gh_handler_fn gh_ui_user;         /* GET /user[/…] */
 gh_handler_fn gh_ui_organization; /* GET /organization[/…] */
 gh_handler_fn gh_ui_create_org;   /* GET /create-organization[/…] */
+gh_handler_fn gh_ui_redirect;     /* GET /redirect?redirect_url= (allowlisted only) */
 gh_handler_fn gh_ui_asset;        /* GET /ui/:file (hosted.js, hosted.css) */
 
 #endif
