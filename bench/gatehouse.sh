@@ -82,27 +82,28 @@ gh_provision() {
   log "gatehouse ($store): user $GH_UID, session $GH_SID, $n filler users"
 }
 
-# Sign-in. GH_SIGNIN=bapi (the default, `bench/run --sign-in bapi`) signs in
-# through the Backend API's POST /v1/users/{id}/verify_password: the same
-# argon2id check, lockout bookkeeping and user write as a browser sign-in,
-# without the client/session creation. GH_SIGNIN=fapi (`--sign-in fapi`) uses
-# the Frontend API's POST /v1/client/sign_ins (form body identifier, password,
-# strategy=password) on the frontend listener, with GH_FAPI_HEADERS
-# ("Name: v|Name2: v") added; it needs the Frontend API's sign-in endpoint.
-# gh_sign_in_req: sets SI_URL SI_BODY SI_CT SI_HDRS SI_LABEL.
+# Sign-in. GH_SIGNIN=fapi (the default, `bench/run --sign-in fapi`) signs in
+# the way clerk-js does: POST /v1/client/sign_ins on the frontend listener,
+# form body identifier + password + strategy=password, Origin header (plus
+# GH_FAPI_HEADERS, "Name: v|Name2: v"); no cookie, so every request is a new
+# client and ends with a new session. GH_SIGNIN=bapi signs in through the
+# Backend API's POST /v1/users/{id}/verify_password: the same argon2id check
+# and lockout bookkeeping without the client, sign-in and session rows (the
+# proxy used before the Frontend API existed). A full run measures both.
+# gh_sign_in_req MODE: sets SI_URL SI_BODY SI_CT SI_HDRS SI_LABEL.
 gh_sign_in_req() {
-  if [ "${GH_SIGNIN:-bapi}" = fapi ]; then
+  if [ "$1" = fapi ]; then
     SI_URL="$GH_F${GH_FAPI_PATH:-/v1/client/sign_ins}"
     SI_BODY="identifier=bench%40bench.test&password=$GH_PASSWORD&strategy=password"
     SI_CT=application/x-www-form-urlencoded
     SI_HDRS="Origin: $GH_F${GH_FAPI_HEADERS:+|$GH_FAPI_HEADERS}"
-    SI_LABEL="sign-in, POST /v1/client/sign_ins (argon2id)"
+    SI_LABEL="sign-in, FAPI POST /v1/client/sign_ins (argon2id)"
   else
     SI_URL="$GH_B/v1/users/$GH_UID/verify_password"
     SI_BODY="{\"password\":\"$GH_PASSWORD\"}"
     SI_CT=application/json
     SI_HDRS="Authorization: Bearer $GH_SK"
-    SI_LABEL="sign-in (verify_password proxy, argon2id)"
+    SI_LABEL="sign-in proxy, BAPI verify_password (argon2id)"
   fi
 }
 
@@ -114,7 +115,12 @@ gh_sign_in_req() {
 gh_sign_in_figures() {
   local store="$1" s="gatehouse ($1)" P="$GH_PIDF" res storm_res auth="Authorization: Bearer $GH_SK"
   local mint="$GH_B/v1/sessions/$GH_SID/tokens" pc="${PROBE_CONNS:-2}" pd="${PROBE_DELAY_MS:-2}"
-  gh_sign_in_req
+  local other=bapi; [ "$GH_SIGNIN" = fapi ] || other=fapi
+  if [ "$BENCH_QUICK" != 1 ]; then
+    gh_sign_in_req "$other"
+    run_op "gh.$store.sign_in_$other" "$s" "$SI_LABEL" "$P" "$HASH_CONNS" POST "$SI_URL" "$SI_BODY" "$SI_CT" "$SI_HDRS"
+  fi
+  gh_sign_in_req "$GH_SIGNIN"
   run_op "gh.$store.sign_in" "$s" "$SI_LABEL" "$P" "$HASH_CONNS" POST "$SI_URL" "$SI_BODY" "$SI_CT" "$SI_HDRS"
   log "gatehouse ($store): refresh probe ($pc conns, ${pd} ms apart), idle then during a sign-in storm"
   wait_quiet "$(cat "$P")"

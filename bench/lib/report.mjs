@@ -52,6 +52,8 @@ function figures(s) {
     { key: g('user_get'), vs: [['nginx.ok', { ref: 'small database; the goal is with 1M users' }], ['glw.userinfo'], ['ba.get_session']] },
     { key: g('user_list'), vs: [['nginx.ok']] },
     { key: g('sign_in'), vs: [['argon2.raw_2', { min: 0.9 }], ['argon2.raw_1'], ['glw.sign_in'], ['ba.sign_in']] },
+    { key: g('sign_in_bapi'), vs: [['argon2.raw_2'], [g('sign_in')]] },
+    { key: g('sign_in_fapi'), vs: [['argon2.raw_2'], [g('sign_in')]] },
     { key: g('refresh_p99_idle'), vs: [] },
     { key: g('refresh_p99_storm'), vs: [[g('refresh_p99_idle'), { max: 2 }]] },
     { key: g('sign_in_storm'), vs: [[g('sign_in')]] },
