@@ -507,11 +507,20 @@ user_order(struct gh_db_q *q, const struct gh_user_filter *f, struct gh_err *err
 {
     const char *field = f->order_field != NULL ? f->order_field : "created_at";
     const char *dir = f->order_desc ? " DESC" : " ASC";
+    /* Exact filters pick a few users through their own indexes; ordering by
+     * an indexed time column must not tempt the planner (SQLite without
+     * fresh statistics) into walking that index over every user instead.
+     * Unary + (valid on BIGINT in both dialects) makes the term an
+     * expression no index orders (issue 7). */
+    int selective = f->n_user_ids > 0 || f->n_usernames > 0 || f->n_external_ids > 0 ||
+        f->n_email_addresses > 0 || f->n_phone_numbers > 0;
 
     for (size_t i = 0; i < sizeof(user_orders) / sizeof(user_orders[0]); i++) {
         if (strcmp(user_orders[i].field, field) != 0)
             continue;
-        gh_db_q_sql(q, " ORDER BY ");
+        gh_db_q_sql(q, selective && !user_orders[i].nullable && user_orders[i].expr[0] == 'u'
+                           ? " ORDER BY +"
+                           : " ORDER BY ");
         gh_db_q_sql(q, user_orders[i].expr);
         gh_db_q_sql(q, dir);
         gh_db_q_sql(q, user_orders[i].nullable ? " NULLS LAST, u.id" : ", u.id");
