@@ -63,6 +63,7 @@ function figures(s) {
     { key: g('big_user_email'), vs: [] },
     { key: g('big_user_search'), vs: [] },
     { key: g('big_mint'), vs: [[g('mint_reuse')]] },
+    { key: g('big_sign_in'), vs: [[g('sign_in')], ['argon2.raw_2']] },
     { key: g('idle_rss'), vs: [['nginx.idle_rss'], ['glw.idle_rss'], ['oidcp.idle_rss'], ['ba.idle_rss']],
       self: [{ field: 'value', max: 15, text: '≤ 15 MiB' }] },
     { key: g('rss_after'), vs: [['nginx.rss_after'], ['glw.rss_after'], ['oidcp.rss_after'], ['ba.rss_after']] },
