@@ -112,6 +112,9 @@ error_doc(const struct gh_err *err, const char *trace_id)
 
     if (err->param[0] != '\0')
         json_object_set_new(meta, "param_name", json_string(err->param));
+    if (err->code == GH_E_USER_LOCKED) /* clerk-js shows the wait from here */
+        json_object_set_new(meta, "lockout_expires_in_seconds",
+            err->lockout_s > 0 ? json_integer((json_int_t)err->lockout_s) : json_null());
     json_object_set_new(item, "code", json_string(gh_err_api_code(err->code)));
     json_object_set_new(item, "message", json_string(gh_err_message(err)));
     json_object_set_new(item, "long_message", json_string(gh_err_long_message(err)));
