@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh: installs what Gatehouse needs to build and test on Debian 12
-# (compiler, libraries, PostgreSQL, Node.js + npm, wrk) and the pinned npm
+# (compiler, libraries, PostgreSQL, Node.js + npm, wrk, john-data for the
+# common-password list embedded at build time) and the pinned npm
 # packages of the integration suite. Installs only what is missing; safe to
 # run again. Needs root (or sudo rights) only when something is missing.
 set -euo pipefail
@@ -9,7 +10,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 PKGS=(build-essential cmake pkg-config clang libmicrohttpd-dev libjansson-dev libcjose-dev
       libssl-dev libsodium-dev libsqlite3-dev libpq-dev libcmocka-dev libcurl4-openssl-dev
-      liboath-dev libcrypt-dev postgresql wrk)
+      liboath-dev libcrypt-dev postgresql wrk john-data)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -15,6 +15,7 @@
 #include "core/id.h"
 #include "core/ident.h"
 #include "core/lockout.h"
+#include "core/password_policy.h"
 #include "core/mfa.h"
 #include "core/password.h"
 #include "util/json.h"
@@ -127,6 +128,10 @@ set_password(struct gh_app *app, struct gh_user *u, const char *pw, size_t len, 
     char *phc = NULL;
 
     if (gh_user_check_password(pw, len, skip, err) == -1)
+        return -1;
+    /* issue 6: common and (when configured) breached passwords refused;
+     * skip_password_checks skips these too, as Clerk's does */
+    if (!skip && gh_password_policy_check(app, pw, len, err) == -1)
         return -1;
     if (gh_password_hash_bounded(app, pw, len, &phc, err) == -1)
         return -1;
