@@ -12,8 +12,8 @@
 #include "util/log.h"
 #include "util/str.h"
 
-#define DEFAULT_ATTEMPTS 10   /* conf.c's default, for apps without a conf (tests) */
-#define DEFAULT_SECONDS  3600
+#define DEFAULT_ATTEMPTS 10 /* conf.c's default, for apps without a conf (tests) */
+#define DEFAULT_SECONDS 3600
 
 static int
 limit_of(const struct gh_app *app)
@@ -44,12 +44,11 @@ store_fail(struct gh_err *se, struct gh_err *err)
 /* The refusal for a user the reservation found locked: how long is left
  * comes from one read (only on this path). */
 static int
-locked_fail(struct gh_app *app, const char *instance_id, const char *user_id,
-    struct gh_err *err)
+locked_fail(struct gh_app *app, const char *instance_id, const char *user_id, struct gh_err *err)
 {
     struct gh_lockout_view v;
     struct gh_user        *u = NULL;
-    struct gh_err          se = { 0 };
+    struct gh_err          se = {0};
 
     if (gh_store_user_get(app->store, instance_id, user_id, &u, &se) == -1)
         return store_fail(&se, err);
@@ -59,25 +58,25 @@ locked_fail(struct gh_app *app, const char *instance_id, const char *user_id,
         GH_FAIL(err, GH_E_USER_LOCKED, "Account locked");
         if (err != NULL)
             snprintf(err->long_msg, sizeof(err->long_msg),
-                "Your account is locked. For more information, please contact support.");
+                     "Your account is locked. For more information, please contact support.");
         return -1;
     }
     GH_FAIL(err, GH_E_USER_LOCKED, "Account locked");
     if (err != NULL) {
         err->lockout_s = v.expires_in_s;
         snprintf(err->long_msg, sizeof(err->long_msg),
-            "Your account is locked. You will be able to try again in %lld minutes. For more "
-            "information, please contact support.",
-            (long long)((v.expires_in_s + 59) / 60));
+                 "Your account is locked. You will be able to try again in %lld minutes. For more "
+                 "information, please contact support.",
+                 (long long)((v.expires_in_s + 59) / 60));
     }
     return -1;
 }
 
 int
 gh_user_attempt_check(struct gh_app *app, const char *instance_id, const char *user_id,
-    struct gh_attempt *a, struct gh_err *err)
+                      struct gh_attempt *a, struct gh_err *err)
 {
-    struct gh_err se = { 0 };
+    struct gh_err se = {0};
     int64_t       now = gh_now_ms();
     int           reserved = 0, n = 0;
 
@@ -87,7 +86,7 @@ gh_user_attempt_check(struct gh_app *app, const char *instance_id, const char *u
         gh_strlcpy(a->user_id, user_id, sizeof(a->user_id)) == -1)
         return GH_FAIL(err, GH_E_NOT_FOUND, "User not found");
     if (gh_store_user_attempt_reserve(app->store, instance_id, user_id, a->limit, now,
-            now + duration_ms(app), &reserved, &n, &se) == -1)
+                                      now + duration_ms(app), &reserved, &n, &se) == -1)
         return store_fail(&se, err);
     if (!reserved)
         return locked_fail(app, instance_id, user_id, err);
@@ -99,7 +98,7 @@ gh_user_attempt_check(struct gh_app *app, const char *instance_id, const char *u
 void
 gh_user_attempt_record(struct gh_app *app, struct gh_attempt *a, enum gh_attempt_result result)
 {
-    struct gh_err se = { 0 };
+    struct gh_err se = {0};
     int           rc = 0;
 
     if (!a->reserved)
@@ -113,7 +112,7 @@ gh_user_attempt_record(struct gh_app *app, struct gh_attempt *a, enum gh_attempt
     case GH_ATTEMPT_FAILED:
         if (a->number >= a->limit)
             gh_log_warn("user locked out user_id=%s after %d failed verifications for %lld s",
-                a->user_id, a->number, (long long)(duration_ms(app) / 1000));
+                        a->user_id, a->number, (long long)(duration_ms(app) / 1000));
         break;
     case GH_ATTEMPT_NOT_RUN:
         rc = gh_store_user_attempt_refund(app->store, a->instance_id, a->user_id, a->limit, &se);
@@ -121,12 +120,12 @@ gh_user_attempt_record(struct gh_app *app, struct gh_attempt *a, enum gh_attempt
     }
     if (rc == -1)
         gh_log_warn("lockout counter update failed user_id=%s code=%s", a->user_id,
-            gh_err_name(se.code));
+                    gh_err_name(se.code));
 }
 
 void
 gh_user_lockout_view(const struct gh_app *app, const struct gh_user *u, int64_t now_ms,
-    struct gh_lockout_view *out)
+                     struct gh_lockout_view *out)
 {
     int limit = limit_of(app);
     int running = u->lockout_until != GH_TIME_NULL && u->lockout_until > now_ms;

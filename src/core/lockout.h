@@ -45,21 +45,21 @@ enum gh_attempt_result {
  * GH_E_NOT_FOUND "User not found"; store failures as usual. With
  * conf->lockout_attempts 0 only admin locks refuse. */
 int gh_user_attempt_check(struct gh_app *app, const char *instance_id, const char *user_id,
-    struct gh_attempt *a, struct gh_err *err);
+                          struct gh_attempt *a, struct gh_err *err);
 /* Closes a reservation (a no-op unless a->reserved). Store failures are
  * logged, not returned: the caller's answer does not change. */
 void gh_user_attempt_record(struct gh_app *app, struct gh_attempt *a,
-    enum gh_attempt_result result);
+                            enum gh_attempt_result result);
 
 /* What the user object shows (Clerk's locked, lockout_expires_in_seconds,
  * verification_attempts_remaining) for u at now_ms. app may be NULL (the
  * default limit). */
 struct gh_lockout_view {
-    int     locked;               /* an admin lock or a running lockout */
-    int64_t expires_in_s;         /* seconds left of a running lockout; -1 = none (null) */
-    int     attempts_remaining;   /* -1 when lockout is off (null) */
+    int     locked;             /* an admin lock or a running lockout */
+    int64_t expires_in_s;       /* seconds left of a running lockout; -1 = none (null) */
+    int     attempts_remaining; /* -1 when lockout is off (null) */
 };
 void gh_user_lockout_view(const struct gh_app *app, const struct gh_user *u, int64_t now_ms,
-    struct gh_lockout_view *out);
+                          struct gh_lockout_view *out);
 
 #endif

@@ -19,7 +19,7 @@
 extern const char gh_common_passwords_text[]; /* generated/common_passwords.c */
 
 static pthread_once_t list_once = PTHREAD_ONCE_INIT;
-static char         **list;     /* sorted, lower-case; NULL when out of memory */
+static char         **list; /* sorted, lower-case; NULL when out of memory */
 static size_t         nlist;
 static size_t         longest;
 static char          *list_buf; /* the lines the array points into */
@@ -105,17 +105,17 @@ gh_password_is_common(const char *pw, size_t len)
 static int
 pwned_fail(struct gh_err *err)
 {
-    return GH_FAIL_PARAM(err, GH_E_PASSWORD_PWNED, "password",
+    return GH_FAIL_PARAM(
+        err, GH_E_PASSWORD_PWNED, "password",
         "Password has been found in an online data breach. For account safety, please use a "
         "different password.");
 }
 
 int
-gh_password_policy_check(const struct gh_app *app, const char *pw, size_t len,
-    struct gh_err *err)
+gh_password_policy_check(const struct gh_app *app, const char *pw, size_t len, struct gh_err *err)
 {
     const char   *url = app != NULL && app->conf != NULL ? app->conf->pwned_url : NULL;
-    struct gh_err pe = { 0 };
+    struct gh_err pe = {0};
     char          hex[41];
     int64_t       seen = 0;
     int           rc;
@@ -129,7 +129,7 @@ gh_password_policy_check(const struct gh_app *app, const char *pw, size_t len,
     gh_memzero(hex, sizeof(hex));
     if (rc == -1) { /* fail open, documented in README */
         gh_log_warn("breached-password check skipped code=%s note=%s", gh_err_name(pe.code),
-            pe.note);
+                    pe.note);
         return 0;
     }
     return seen > 0 ? pwned_fail(err) : 0;

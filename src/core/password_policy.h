@@ -24,6 +24,6 @@ size_t gh_password_common_count(void);
 /* Common list, then the breach check (app->conf->pwned_url; app may be
  * NULL: list only). GH_E_PASSWORD_PWNED naming "password" on a match. */
 int gh_password_policy_check(const struct gh_app *app, const char *pw, size_t len,
-    struct gh_err *err);
+                             struct gh_err *err);
 
 #endif

@@ -19,12 +19,12 @@
 #include "util/log.h"
 #include "util/str.h"
 
-#define RL_SETS      2048
-#define RL_WAYS      8
-#define RL_LOCKS     64
-#define RL_KEY_MAX   96     /* "<class>:<key>" incl. NUL; longer keys are refused */
-#define RL_CHUNK_DIV 50     /* shared: a server takes n / this hits at a time */
-#define RL_PURGE_MS  60000  /* shared: ended windows are deleted about this often */
+#define RL_SETS 2048
+#define RL_WAYS 8
+#define RL_LOCKS 64
+#define RL_KEY_MAX 96     /* "<class>:<key>" incl. NUL; longer keys are refused */
+#define RL_CHUNK_DIV 50   /* shared: a server takes n / this hits at a time */
+#define RL_PURGE_MS 60000 /* shared: ended windows are deleted about this often */
 
 struct rl_entry {
     char     instance_id[GH_ID_MAX];
@@ -37,15 +37,14 @@ struct rl_entry {
 
 struct gh_ratelimit {
     struct gh_conf_rate rates[GH_RL__COUNT];
-    struct gh_store    *store;   /* shared mode; NULL = local */
-    uint64_t            seed;    /* keys the set hash: addresses cannot be aimed at one set */
+    struct gh_store    *store; /* shared mode; NULL = local */
+    uint64_t            seed;  /* keys the set hash: addresses cannot be aimed at one set */
     pthread_mutex_t     locks[RL_LOCKS];
-    struct rl_entry    *ent;     /* RL_SETS * RL_WAYS */
+    struct rl_entry    *ent; /* RL_SETS * RL_WAYS */
     _Atomic int64_t     next_purge;
 };
 
-static const char *const class_names[GH_RL__COUNT] = { "sign_in", "sign_up", "attempt",
-    "backend" };
+static const char *const class_names[GH_RL__COUNT] = {"sign_in", "sign_up", "attempt", "backend"};
 
 const char *
 gh_ratelimit_class_name(enum gh_rl_class cls)
@@ -55,7 +54,7 @@ gh_ratelimit_class_name(enum gh_rl_class cls)
 
 int
 gh_ratelimit_new(const struct gh_conf *conf, struct gh_store *shared, struct gh_ratelimit **out,
-    struct gh_err *err)
+                 struct gh_err *err)
 {
     struct gh_ratelimit *rl = calloc(1, sizeof(*rl));
 
@@ -98,8 +97,7 @@ make_bucket(enum gh_rl_class cls, const char *key, char out[RL_KEY_MAX])
         memset(a6.s6_addr + 8, 0, 8);
         if (inet_ntop(AF_INET6, &a6, text, sizeof(text)) == NULL)
             return -1;
-        return snprintf(out, RL_KEY_MAX, "%s:%s/64", class_names[cls], text) < RL_KEY_MAX ? 0
-                                                                                        : -1;
+        return snprintf(out, RL_KEY_MAX, "%s:%s/64", class_names[cls], text) < RL_KEY_MAX ? 0 : -1;
     }
     return snprintf(out, RL_KEY_MAX, "%s:%s", class_names[cls], key) < RL_KEY_MAX ? 0 : -1;
 }
@@ -121,7 +119,7 @@ set_of(const struct gh_ratelimit *rl, const char *instance_id, const char *bucke
  * one, else a free or ended slot, else the one ending first, reset. */
 static struct rl_entry *
 entry_get(struct gh_ratelimit *rl, size_t set, const char *instance_id, const char *bucket,
-    int64_t now)
+          int64_t now)
 {
     struct rl_entry *row = &rl->ent[set * RL_WAYS], *victim = NULL;
 
@@ -158,7 +156,7 @@ refuse(int64_t window_end, int64_t now, unsigned *retry_after_s, struct gh_err *
 
 static int
 hit_local(struct gh_ratelimit *rl, const char *instance_id, const char *bucket,
-    struct gh_conf_rate rate, unsigned *retry_after_s, struct gh_err *err)
+          struct gh_conf_rate rate, unsigned *retry_after_s, struct gh_err *err)
 {
     int64_t          now = (int64_t)(gh_mono_ns() / 1000000);
     size_t           set = set_of(rl, instance_id, bucket);
@@ -188,7 +186,7 @@ static void
 maybe_purge(struct gh_ratelimit *rl, int64_t now)
 {
     int64_t       due = atomic_load(&rl->next_purge);
-    struct gh_err se = { 0 };
+    struct gh_err se = {0};
 
     if (now < due || !atomic_compare_exchange_strong(&rl->next_purge, &due, now + RL_PURGE_MS))
         return;
@@ -215,7 +213,7 @@ serve_granted(struct rl_entry *e, int64_t now)
 
 static int
 hit_shared(struct gh_ratelimit *rl, const char *instance_id, const char *bucket,
-    struct gh_conf_rate rate, unsigned *retry_after_s, struct gh_err *err)
+           struct gh_conf_rate rate, unsigned *retry_after_s, struct gh_err *err)
 {
     int64_t          now = gh_now_ms(), hits = 0, end = 0, got;
     size_t           set = set_of(rl, instance_id, bucket);
@@ -232,8 +230,8 @@ hit_shared(struct gh_ratelimit *rl, const char *instance_id, const char *bucket,
         return st == 1 ? 0 : refuse(end, now, retry_after_s, err);
     /* The round trip runs unlocked; concurrent takers each add their own
      * grant to the entry, so nothing handed out is lost. */
-    if (gh_store_ratelimit_take(rl->store, instance_id, bucket, now,
-            (int64_t)rate.window_s * 1000, take, &hits, &end, err) == -1)
+    if (gh_store_ratelimit_take(rl->store, instance_id, bucket, now, (int64_t)rate.window_s * 1000,
+                                take, &hits, &end, err) == -1)
         return -1;
     maybe_purge(rl, now);
     got = (int64_t)rate.n - (hits - take);
@@ -255,7 +253,7 @@ hit_shared(struct gh_ratelimit *rl, const char *instance_id, const char *bucket,
 
 int
 gh_ratelimit_hit_rl(struct gh_ratelimit *rl, const char *instance_id, enum gh_rl_class cls,
-    const char *key, unsigned *retry_after_s, struct gh_err *err)
+                    const char *key, unsigned *retry_after_s, struct gh_err *err)
 {
     char bucket[RL_KEY_MAX];
 
@@ -275,9 +273,9 @@ gh_ratelimit_hit_rl(struct gh_ratelimit *rl, const char *instance_id, enum gh_rl
 }
 
 int
-gh_ratelimit_hit(struct gh_app *app, const char *instance_id, enum gh_rl_class cls,
-    const char *key, unsigned *retry_after_s, struct gh_err *err)
+gh_ratelimit_hit(struct gh_app *app, const char *instance_id, enum gh_rl_class cls, const char *key,
+                 unsigned *retry_after_s, struct gh_err *err)
 {
     return gh_ratelimit_hit_rl(app != NULL ? app->limits : NULL, instance_id, cls, key,
-        retry_after_s, err);
+                               retry_after_s, err);
 }

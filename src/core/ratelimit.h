@@ -38,8 +38,8 @@ const char *gh_ratelimit_class_name(enum gh_rl_class cls);
 /* Limits from conf (rl_sign_in, rl_sign_up, rl_attempt, rl_backend; read
  * once). shared non-NULL: count in that store (borrowed; must outlive the
  * limiter); NULL: in this process. *out: free with gh_ratelimit_free. */
-int  gh_ratelimit_new(const struct gh_conf *conf, struct gh_store *shared,
-    struct gh_ratelimit **out, struct gh_err *err);
+int gh_ratelimit_new(const struct gh_conf *conf, struct gh_store *shared, struct gh_ratelimit **out,
+                     struct gh_err *err);
 void gh_ratelimit_free(struct gh_ratelimit *rl); /* NULL ok */
 
 /* Counts one hit of `key` in `cls` for the instance. 0: allowed. Over the
@@ -50,9 +50,9 @@ void gh_ratelimit_free(struct gh_ratelimit *rl); /* NULL ok */
  * tests), limits nothing. Shared-store failures are returned as they are
  * (GH_E_UNAVAILABLE → 503): the request fails closed. */
 int gh_ratelimit_hit(struct gh_app *app, const char *instance_id, enum gh_rl_class cls,
-    const char *key, unsigned *retry_after_s, struct gh_err *err);
+                     const char *key, unsigned *retry_after_s, struct gh_err *err);
 /* The same on a limiter directly (tests, and callers without an app). */
 int gh_ratelimit_hit_rl(struct gh_ratelimit *rl, const char *instance_id, enum gh_rl_class cls,
-    const char *key, unsigned *retry_after_s, struct gh_err *err);
+                        const char *key, unsigned *retry_after_s, struct gh_err *err);
 
 #endif

@@ -21,7 +21,7 @@ struct addr {
 static void
 unmap(struct addr *a)
 {
-    static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
     if (a->family == AF_INET6 && memcmp(a->b, mapped, 12) == 0) {
         memmove(a->b, a->b + 12, 4);
@@ -66,7 +66,8 @@ parse_hop(const char *s, size_t len, struct addr *a)
             return -1;
         s++;
         len = (size_t)(end - s);
-    } else if ((end = memchr(s, ':', len)) != NULL && memchr(end + 1, ':', len - (size_t)(end - s) - 1) == NULL) {
+    } else if ((end = memchr(s, ':', len)) != NULL &&
+               memchr(end + 1, ':', len - (size_t)(end - s) - 1) == NULL) {
         len = (size_t)(end - s); /* one colon: IPv4 with a port */
     }
     memcpy(buf, s, len);
@@ -97,7 +98,7 @@ to_text(const struct addr *a, char *out, size_t outsz)
 
 void
 gh_http_client_ip(const struct sockaddr *peer, const char *xff, const struct gh_ssrf_cidr *t,
-    size_t nt, char *out, size_t outsz)
+                  size_t nt, char *out, size_t outsz)
 {
     struct addr best, hop;
     size_t      end, hops = 0;

@@ -8,7 +8,7 @@
 
 #include "jobs/ssrf.h"
 
-#define GH_HTTP_IP_MAX       64 /* text form, NUL included */
+#define GH_HTTP_IP_MAX 64       /* text form, NUL included */
 #define GH_HTTP_XFF_MAX_HOPS 32 /* X-Forwarded-For elements looked at, from the right */
 
 /* Writes the client address as text to out[outsz]: the socket peer (an
@@ -19,6 +19,6 @@
  * GH_HTTP_XFF_MAX_HOPS; when every hop is trusted the left-most one is used.
  * "?" when the peer is not an IP socket. Never fails. */
 void gh_http_client_ip(const struct sockaddr *peer, const char *xff,
-    const struct gh_ssrf_cidr *trusted, size_t nt, char *out, size_t outsz);
+                       const struct gh_ssrf_cidr *trusted, size_t nt, char *out, size_t outsz);
 
 #endif

@@ -76,7 +76,7 @@ reaper_main(void *arg)
 
 int
 gh_http_deadlines_start(unsigned header_s, unsigned body_s, unsigned idle_s,
-    struct gh_http_deadlines **out, struct gh_err *err)
+                        struct gh_http_deadlines **out, struct gh_err *err)
 {
     struct gh_http_deadlines *d = calloc(1, sizeof(*d));
     pthread_condattr_t        ca;

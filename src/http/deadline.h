@@ -29,7 +29,7 @@ enum gh_http_phase {
  * gets idle_s + header_s for its next request. *out: stop with
  * gh_http_deadlines_stop once no daemon uses it any more. */
 int  gh_http_deadlines_start(unsigned header_s, unsigned body_s, unsigned idle_s,
-    struct gh_http_deadlines **out, struct gh_err *err);
+                             struct gh_http_deadlines **out, struct gh_err *err);
 void gh_http_deadlines_stop(struct gh_http_deadlines *d); /* NULL ok */
 
 /* Tracks a new connection on socket fd (phase HEADERS); NULL on OOM (the

@@ -63,8 +63,8 @@ fetch(const char *url, struct answer *a, long *status, struct gh_err *err)
     CURL              *h = curl_easy_init();
     CURLcode           c = h != NULL && hdrs != NULL ? CURLE_OK : CURLE_OUT_OF_MEMORY;
 
-#define SET(opt, val) \
-    if (c == CURLE_OK) \
+#define SET(opt, val)                                                                              \
+    if (c == CURLE_OK)                                                                             \
     c = curl_easy_setopt(h, opt, val)
     SET(CURLOPT_URL, url);
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
@@ -93,8 +93,7 @@ fetch(const char *url, struct answer *a, long *status, struct gh_err *err)
 }
 
 int
-gh_pwned_count(const char *base_url, const char sha1_hex[41], int64_t *count,
-    struct gh_err *err)
+gh_pwned_count(const char *base_url, const char sha1_hex[41], int64_t *count, struct gh_err *err)
 {
     struct answer a;
     char          url[1024];

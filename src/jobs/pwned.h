@@ -11,8 +11,8 @@
 
 #include "util/err.h"
 
-#define GH_PWNED_TIMEOUT_MS     2000     /* whole request: sign-ups wait for it */
-#define GH_PWNED_MAX_RESPONSE   (1 << 20) /* a padded range answer is ~40 KB */
+#define GH_PWNED_TIMEOUT_MS 2000        /* whole request: sign-ups wait for it */
+#define GH_PWNED_MAX_RESPONSE (1 << 20) /* a padded range answer is ~40 KB */
 
 /* Looks up sha1_hex (40 upper-case hex digits) at base_url ("https://…",
  * no trailing "/range"). *count: how often that hash was seen in breaches,
@@ -20,6 +20,6 @@
  * malformed answer → -1 with GH_E_UNAVAILABLE (the caller decides whether
  * to fail open). Redirects are not followed. */
 int gh_pwned_count(const char *base_url, const char sha1_hex[41], int64_t *count,
-    struct gh_err *err);
+                   struct gh_err *err);
 
 #endif

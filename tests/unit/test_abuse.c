@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <arpa/inet.h>
@@ -41,7 +42,7 @@
 static struct sockaddr_in
 v4(const char *ip)
 {
-    struct sockaddr_in a = { .sin_family = AF_INET };
+    struct sockaddr_in a = {.sin_family = AF_INET};
 
     assert_int_equal(inet_pton(AF_INET, ip, &a.sin_addr), 1);
     return a;
@@ -51,7 +52,7 @@ static void
 expect_client(const char *peer, const char *xff, const char *want)
 {
     struct gh_ssrf_cidr t[2];
-    struct gh_err       err = { 0 };
+    struct gh_err       err = {0};
     struct sockaddr_in  p = v4(peer);
     char                out[GH_HTTP_IP_MAX];
 
@@ -99,12 +100,12 @@ test_client_ip_takes_rightmost_untrusted_hop(void **state)
 static void
 test_common_passwords_refused(void **state)
 {
-    static const char *bad[] = { "password", "12345678", "qwertyuiop", "Password1!", "iloveyou",
-        "PASSWORD", "letmein!!", "baseball" };
-    static const char *good[] = { "correct horse battery staple", "Tr0ub4dor&3-xkcd",
-        "9f8e7d6c5b4a", "password with spaces and words" };
-    struct gh_err err = { 0 };
-    char          pass[300];
+    static const char *bad[] = {"password", "12345678", "qwertyuiop", "Password1!",
+                                "iloveyou", "PASSWORD", "letmein!!",  "baseball"};
+    static const char *good[] = {"correct horse battery staple", "Tr0ub4dor&3-xkcd", "9f8e7d6c5b4a",
+                                 "password with spaces and words"};
+    struct gh_err      err = {0};
+    char               pass[300];
 
     assert_true(gh_password_common_count() > 3000); /* John's list: 3546 lines, some dup by case */
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -136,11 +137,11 @@ static void
 test_rate_config_syntax(void **state)
 {
     struct gh_conf c;
-    char          *ok[] = { "--ratelimit-attempt", "7/60", "--ratelimit-backend=0",
-        "--lockout-attempts", "0" };
-    char          *bad[] = { "--ratelimit-attempt", "7", "--ratelimit-sign-in", "0/10",
-        "--ratelimit-sign-up", "5/0", "--lockout-seconds", "0" };
-    FILE          *devnull = fopen("/dev/null", "w");
+    char *ok[] = {"--ratelimit-attempt", "7/60", "--ratelimit-backend=0", "--lockout-attempts",
+                  "0"};
+    char *bad[] = {"--ratelimit-attempt", "7",   "--ratelimit-sign-in", "0/10",
+                   "--ratelimit-sign-up", "5/0", "--lockout-seconds",   "0"};
+    FILE *devnull = fopen("/dev/null", "w");
 
     assert_int_equal(gh_conf_init_defaults(&c), 0);
     assert_int_equal(c.rl_sign_in.n, 5);
@@ -166,8 +167,8 @@ test_rate_config_syntax(void **state)
 static int
 cut_within(int fd, int ms)
 {
-    char  b;
-    int   waited = 0;
+    char b;
+    int  waited = 0;
 
     while (waited < ms) {
         ssize_t n = recv(fd, &b, 1, MSG_DONTWAIT);
@@ -184,7 +185,7 @@ static void
 test_deadlines_cut_slow_headers_not_busy_requests(void **state)
 {
     struct gh_http_deadlines *d = NULL;
-    struct gh_err             err = { 0 };
+    struct gh_err             err = {0};
     int                       slow[2], busy[2];
 
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, slow), 0);
@@ -209,18 +210,18 @@ test_deadlines_cut_slow_headers_not_busy_requests(void **state)
 /* ---- stored: fixture on SQLite or PostgreSQL ---- */
 
 struct fixture {
-    char            dir[64];
-    char            url[512];
-    struct gh_conf  conf;
-    struct gh_app   app;
-    char            ins[GH_ID_MAX];
+    char           dir[64];
+    char           url[512];
+    struct gh_conf conf;
+    struct gh_app  app;
+    char           ins[GH_ID_MAX];
 };
 
 static int
 open_fixture(struct fixture *f)
 {
-    struct gh_err      err = { 0 };
-    struct gh_instance in = { 0 };
+    struct gh_err      err = {0};
+    struct gh_instance in = {0};
 
     f->conf.hash_concurrency = 2;
     f->conf.lockout_attempts = 10;
@@ -285,7 +286,8 @@ teardown(void **state)
     gh_store_close(f->app.store);
     if (f->dir[0] != '\0') {
         for (int k = 0; k < 3; k++) {
-            snprintf(path, sizeof(path), "%s/gh.db%s", f->dir, (const char *[]){ "", "-wal", "-shm" }[k]);
+            snprintf(path, sizeof(path), "%s/gh.db%s", f->dir,
+                     (const char *[]){"", "-wal", "-shm"}[k]);
             unlink(path);
         }
         rmdir(f->dir);
@@ -299,8 +301,8 @@ mk_user(struct fixture *f, const char *email, const char *pw)
 {
     struct gh_user_params p;
     struct gh_user       *u = NULL;
-    struct gh_err         err = { 0 };
-    const char           *emails[1] = { email };
+    struct gh_err         err = {0};
+    const char           *emails[1] = {email};
 
     gh_user_params_init(&p);
     p.email_addresses = emails;
@@ -317,7 +319,7 @@ static struct gh_user *
 reload(struct fixture *f, const char *id)
 {
     struct gh_user *u = NULL;
-    struct gh_err   err = { 0 };
+    struct gh_err   err = {0};
 
     assert_int_equal(gh_user_get(&f->app, f->ins, id, &u, &err), 0);
     return u;
@@ -329,27 +331,30 @@ test_attempt_reserve_counts_and_locks(void **state)
 {
     struct fixture *f = *state;
     struct gh_user *u = mk_user(f, "r@x.test", NULL), *g;
-    struct gh_err   err = { 0 };
+    struct gh_err   err = {0};
     int             res = 0, n = 0;
 
     for (int k = 1; k <= 3; k++) {
-        assert_int_equal(gh_store_user_attempt_reserve(f->app.store, f->ins, u->id, 3, 1000,
-                             5000, &res, &n, &err), 0);
+        assert_int_equal(gh_store_user_attempt_reserve(f->app.store, f->ins, u->id, 3, 1000, 5000,
+                                                       &res, &n, &err),
+                         0);
         assert_int_equal(res, 1);
         assert_int_equal(n, k);
     }
     g = reload(f, u->id);
     assert_true(g->lockout_until == 5000); /* the third reached the limit */
     gh_user_free(g);
-    assert_int_equal(gh_store_user_attempt_reserve(f->app.store, f->ins, u->id, 3, 4999, 9000,
-                         &res, &n, &err), 0);
+    assert_int_equal(
+        gh_store_user_attempt_reserve(f->app.store, f->ins, u->id, 3, 4999, 9000, &res, &n, &err),
+        0);
     assert_int_equal(res, 0); /* locked: not counted */
     g = reload(f, u->id);
     assert_int_equal(g->failed_attempts, 3);
     gh_user_free(g);
     /* after the lockout ran out the count starts over */
-    assert_int_equal(gh_store_user_attempt_reserve(f->app.store, f->ins, u->id, 3, 5000, 9000,
-                         &res, &n, &err), 0);
+    assert_int_equal(
+        gh_store_user_attempt_reserve(f->app.store, f->ins, u->id, 3, 5000, 9000, &res, &n, &err),
+        0);
     assert_int_equal(res, 1);
     assert_int_equal(n, 1);
     assert_int_equal(gh_store_user_attempt_refund(f->app.store, f->ins, u->id, 3, &err), 0);
@@ -362,11 +367,12 @@ test_attempt_reserve_counts_and_locks(void **state)
     g->locked = 1;
     assert_int_equal(gh_store_user_update(f->app.store, f->ins, g, &err), 0);
     gh_user_free(g);
-    assert_int_equal(gh_store_user_attempt_reserve(f->app.store, f->ins, u->id, 3, 1, 2, &res,
-                         &n, &err), 0);
+    assert_int_equal(
+        gh_store_user_attempt_reserve(f->app.store, f->ins, u->id, 3, 1, 2, &res, &n, &err), 0);
     assert_int_equal(res, 0);
-    assert_int_equal(gh_store_user_attempt_reserve(f->app.store, f->ins, "user_none", 3, 1, 2,
-                         &res, &n, &err), -1);
+    assert_int_equal(
+        gh_store_user_attempt_reserve(f->app.store, f->ins, "user_none", 3, 1, 2, &res, &n, &err),
+        -1);
     assert_int_equal(err.code, GH_E_NOT_FOUND);
     gh_user_free(u);
 }
@@ -374,7 +380,7 @@ test_attempt_reserve_counts_and_locks(void **state)
 static void
 verify(struct fixture *f, const char *id, const char *pw, enum gh_err_code want)
 {
-    struct gh_err err = { 0 };
+    struct gh_err err = {0};
     int           rc = gh_user_verify_password(&f->app, f->ins, id, pw, strlen(pw), &err);
 
     if (want == GH_E_OK && rc != 0)
@@ -391,7 +397,7 @@ test_lockout_through_verify_password(void **state)
     struct fixture        *f = *state;
     struct gh_user        *u = mk_user(f, "l@x.test", "right horse battery"), *g;
     struct gh_lockout_view v;
-    struct gh_err          err = { 0 };
+    struct gh_err          err = {0};
 
     verify(f, u->id, "wrong guess 0", GH_E_PASSWORD_INCORRECT);
     verify(f, u->id, "right horse battery", GH_E_OK); /* a success resets */
@@ -427,7 +433,7 @@ test_lockout_through_verify_password(void **state)
     gh_time_set_offset_ms(0);
     /* unlock works at once */
     for (int k = 0; k < 12; k++)
-        gh_user_verify_password(&f->app, f->ins, u->id, "nope", 4, &(struct gh_err){ 0 });
+        gh_user_verify_password(&f->app, f->ins, u->id, "nope", 4, &(struct gh_err){0});
     gh_err_clear(&err);
     assert_int_equal(gh_user_set_state(&f->app, f->ins, u->id, GH_USER_UNLOCK, &g, &err), 0);
     assert_int_equal(g->failed_attempts, 0);
@@ -448,7 +454,7 @@ burst_thread(void *p)
     struct burst *b = p;
 
     for (int k = 0; k < 8; k++) {
-        struct gh_err err = { 0 };
+        struct gh_err err = {0};
 
         gh_user_verify_password(&b->f->app, b->f->ins, b->id, "bad guess", 9, &err);
         if (err.code == GH_E_PASSWORD_INCORRECT)
@@ -469,7 +475,7 @@ test_lockout_parallel_burst_counts_exactly(void **state)
 {
     struct fixture *f = *state;
     struct gh_user *u = mk_user(f, "burst@x.test", "right horse battery"), *g;
-    struct burst    b = { .f = f, .id = u->id };
+    struct burst    b = {.f = f, .id = u->id};
     pthread_t       t[8];
 
     for (int i = 0; i < 8; i++)
@@ -491,9 +497,9 @@ test_lockout_parallel_burst_counts_exactly(void **state)
 static void
 test_ratelimit_local_window(void **state)
 {
-    struct gh_conf       c = { .rl_attempt = { 3, 1 }, .rl_sign_in = { 0, 1 } };
+    struct gh_conf       c = {.rl_attempt = {3, 1}, .rl_sign_in = {0, 1}};
     struct gh_ratelimit *rl = NULL;
-    struct gh_err        err = { 0 };
+    struct gh_err        err = {0};
     unsigned             ra = 0;
 
     assert_int_equal(gh_ratelimit_new(&c, NULL, &rl, &err), 0);
@@ -514,8 +520,8 @@ test_ratelimit_local_window(void **state)
         snprintf(ip, sizeof(ip), "2001:db8:1:2::%x", k + 1); /* one /64 */
         assert_int_equal(gh_ratelimit_hit_rl(rl, "ins_a", GH_RL_ATTEMPT, ip, &ra, &err), 0);
     }
-    assert_int_equal(gh_ratelimit_hit_rl(rl, "ins_a", GH_RL_ATTEMPT, "2001:db8:1:2:ffff::1", &ra,
-                         &err), -1);
+    assert_int_equal(
+        gh_ratelimit_hit_rl(rl, "ins_a", GH_RL_ATTEMPT, "2001:db8:1:2:ffff::1", &ra, &err), -1);
     gh_err_clear(&err);
     usleep(1100 * 1000);
     assert_int_equal(gh_ratelimit_hit_rl(rl, "ins_a", GH_RL_ATTEMPT, "1.2.3.4", &ra, &err), 0);
@@ -536,7 +542,7 @@ rl_thread(void *p)
     struct rl_arg *a = p;
 
     for (int k = 0; k < 60; k++) {
-        struct gh_err err = { 0 };
+        struct gh_err err = {0};
 
         if (gh_ratelimit_hit_rl(a->rl, "ins_shared", a->cls, "198.51.100.1", NULL, &err) == 0)
             atomic_fetch_add(a->allowed, 1);
@@ -555,9 +561,9 @@ static void
 test_ratelimit_shared_between_servers(void **state)
 {
     struct fixture      *f = *state;
-    struct gh_conf       c = { .rl_attempt = { 25, 60 }, .rl_backend = { 200, 60 } };
-    struct gh_ratelimit *rl[2] = { NULL, NULL };
-    struct gh_err        err = { 0 };
+    struct gh_conf       c = {.rl_attempt = {25, 60}, .rl_backend = {200, 60}};
+    struct gh_ratelimit *rl[2] = {NULL, NULL};
+    struct gh_err        err = {0};
     _Atomic int          allowed = 0, errors = 0;
     struct rl_arg        a[6];
     pthread_t            t[6];
@@ -567,8 +573,8 @@ test_ratelimit_shared_between_servers(void **state)
     for (int cls = 0; cls < 2; cls++) {
         atomic_store(&allowed, 0);
         for (int i = 0; i < 6; i++) {
-            a[i] = (struct rl_arg){ rl[i % 2], f->app.store, cls == 0 ? GH_RL_ATTEMPT : GH_RL_BACKEND,
-                &allowed, &errors };
+            a[i] = (struct rl_arg){rl[i % 2], f->app.store,
+                                   cls == 0 ? GH_RL_ATTEMPT : GH_RL_BACKEND, &allowed, &errors};
             assert_int_equal(pthread_create(&t[i], NULL, rl_thread, &a[i]), 0);
         }
         for (int i = 0; i < 6; i++)
@@ -580,8 +586,8 @@ test_ratelimit_shared_between_servers(void **state)
             assert_true(allowed <= 200 && allowed >= 200 - 2 * (200 / 50));
     }
     gh_time_set_offset_ms(61 * 1000);
-    assert_int_equal(gh_ratelimit_hit_rl(rl[1], "ins_shared", GH_RL_ATTEMPT, "198.51.100.1", NULL,
-                         &err), 0);
+    assert_int_equal(
+        gh_ratelimit_hit_rl(rl[1], "ins_shared", GH_RL_ATTEMPT, "198.51.100.1", NULL, &err), 0);
     gh_time_set_offset_ms(0);
     gh_ratelimit_free(rl[0]);
     gh_ratelimit_free(rl[1]);

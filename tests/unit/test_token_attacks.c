@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <ftw.h>
@@ -60,15 +61,16 @@ static void
 load_keys(struct fixture *f)
 {
     struct gh_signing_key *keys = NULL;
-    struct gh_err          err = { 0 };
+    struct gh_err          err = {0};
     size_t                 n = 0;
     char                  *pem = NULL, *apriv = NULL, *apub = NULL;
 
-    assert_int_equal(gh_store_signing_key_list(f->app->store, f->app->instance->id, &keys, &n,
-                         &err), 0);
+    assert_int_equal(
+        gh_store_signing_key_list(f->app->store, f->app->instance->id, &keys, &n, &err), 0);
     assert_true(n >= 1);
     assert_int_equal(gh_master_open(f->app->master, keys[0].private_sealed,
-                         keys[0].private_sealed_len, &pem, &err), 0);
+                                    keys[0].private_sealed_len, &pem, &err),
+                     0);
     gh_strlcpy(f->kid, keys[0].kid, sizeof(f->kid));
     f->key = read_key(pem);
     gh_secret_free(pem);
@@ -89,7 +91,7 @@ setup(void **state)
     struct fixture    *f = calloc(1, sizeof(*f));
     struct gh_session *s = NULL;
     struct gh_user    *u = gh_user_new();
-    struct gh_err      err = { 0 };
+    struct gh_err      err = {0};
 
     assert_non_null(f);
     snprintf(f->dir, sizeof(f->dir), "/tmp/gh-test-jwtatk-XXXXXX");
@@ -141,12 +143,12 @@ teardown(void **state)
 static char *
 forge(EVP_PKEY *pk, const void *hkey, size_t hlen, const char *header, const char *payload)
 {
-    char          *h = gh_b64url_encode(header, strlen(header));
-    char          *p = gh_b64url_encode(payload, strlen(payload));
-    size_t         inlen = strlen(h) + 1 + strlen(p), toklen;
-    char          *in = malloc(inlen + 1), *s = NULL, *tok;
-    unsigned char  sig[512];
-    size_t         siglen = sizeof(sig);
+    char         *h = gh_b64url_encode(header, strlen(header));
+    char         *p = gh_b64url_encode(payload, strlen(payload));
+    size_t        inlen = strlen(h) + 1 + strlen(p), toklen;
+    char         *in = malloc(inlen + 1), *s = NULL, *tok;
+    unsigned char sig[512];
+    size_t        siglen = sizeof(sig);
 
     snprintf(in, inlen + 1, "%s.%s", h, p);
     if (pk != NULL) {
@@ -174,15 +176,15 @@ forge(EVP_PKEY *pk, const void *hkey, size_t hlen, const char *header, const cha
  * relative to now (seconds); extra is spliced in before the closing brace. */
 static void
 claims(const struct fixture *f, int64_t exp_rel, int64_t nbf_rel, int64_t iat_rel,
-    const char *extra, char *out, size_t outsz)
+       const char *extra, char *out, size_t outsz)
 {
     int64_t now = gh_now_ms() / 1000;
 
     snprintf(out, outsz,
-        "{\"sub\":\"%s\",\"sid\":\"%s\",\"v\":2,\"iss\":\"http://127.0.0.1:7900\","
-        "\"exp\":%lld,\"nbf\":%lld,\"iat\":%lld%s}",
-        f->uid, f->sid, (long long)(now + exp_rel), (long long)(now + nbf_rel),
-        (long long)(now + iat_rel), extra != NULL ? extra : "");
+             "{\"sub\":\"%s\",\"sid\":\"%s\",\"v\":2,\"iss\":\"http://127.0.0.1:7900\","
+             "\"exp\":%lld,\"nbf\":%lld,\"iat\":%lld%s}",
+             f->uid, f->sid, (long long)(now + exp_rel), (long long)(now + nbf_rel),
+             (long long)(now + iat_rel), extra != NULL ? extra : "");
 }
 
 static void
@@ -194,7 +196,7 @@ header(const struct fixture *f, char *out, size_t outsz)
 static void
 expect_ok(struct fixture *f, const char *tok)
 {
-    struct gh_err err = { 0 };
+    struct gh_err err = {0};
     char         *c = NULL;
 
     if (gh_token_verify(f->app, tok, &c, &err) == -1)
@@ -205,7 +207,7 @@ expect_ok(struct fixture *f, const char *tok)
 static void
 expect_refused(struct fixture *f, const char *tok, const char *what)
 {
-    struct gh_err err = { 0 };
+    struct gh_err err = {0};
     char         *c = NULL;
 
     if (gh_token_verify(f->app, tok, &c, &err) != -1)
@@ -233,8 +235,8 @@ test_control_forged_token_with_real_key_verifies(void **state)
 static void
 test_alg_none_refused(void **state)
 {
-    struct fixture *f = *state;
-    static const char *algs[] = { "none", "None", "NONE", "nOnE", "" };
+    struct fixture    *f = *state;
+    static const char *algs[] = {"none", "None", "NONE", "nOnE", ""};
     char               h[256], c[512], *tok, *real, *mixed;
 
     claims(f, 60, -10, 0, NULL, c, sizeof(c));
@@ -281,10 +283,10 @@ test_hs256_with_public_key_refused(void **state)
 static void
 test_unknown_and_injected_kid_refused(void **state)
 {
-    struct fixture *f = *state;
-    static const char *kids[] = { "ins_unknown", "../../../../dev/null", "/etc/passwd",
-        "' OR '1'='1", "*", "\\u0000", "" };
-    char               h[9000], c[512], big[8193], *tok;
+    struct fixture    *f = *state;
+    static const char *kids[] = {
+        "ins_unknown", "../../../../dev/null", "/etc/passwd", "' OR '1'='1", "*", "\\u0000", ""};
+    char h[9000], c[512], big[8193], *tok;
 
     claims(f, 60, -10, 0, NULL, c, sizeof(c));
     for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++) {
@@ -304,7 +306,9 @@ test_unknown_and_injected_kid_refused(void **state)
     expect_refused(f, tok, "kid as an array");
     free(tok);
     /* the attacker signs with a key of their own and points at it */
-    snprintf(h, sizeof(h), "{\"alg\":\"RS256\",\"kid\":\"%s\",\"jku\":\"http://127.0.0.1:9/jwks\","
+    snprintf(
+        h, sizeof(h),
+        "{\"alg\":\"RS256\",\"kid\":\"%s\",\"jku\":\"http://127.0.0.1:9/jwks\","
         "\"x5u\":\"http://127.0.0.1:9/c\",\"jwk\":{\"kty\":\"RSA\",\"n\":\"AQAB\",\"e\":\"AQAB\"}}",
         f->kid);
     tok = forge(f->attacker, NULL, 0, h, c);
@@ -340,13 +344,12 @@ test_time_claims_and_duplicates(void **state)
     tok = forge(f->key, NULL, 0, h, c);
     expect_refused(f, tok, "no exp");
     free(tok);
-    snprintf(c, sizeof(c), "{\"sub\":\"%s\",\"sid\":\"%s\",\"v\":2,\"exp\":\"9999999999\"}",
-        f->uid, f->sid);
+    snprintf(c, sizeof(c), "{\"sub\":\"%s\",\"sid\":\"%s\",\"v\":2,\"exp\":\"9999999999\"}", f->uid,
+             f->sid);
     tok = forge(f->key, NULL, 0, h, c);
     expect_refused(f, tok, "exp as a string");
     free(tok);
-    snprintf(c, sizeof(c), "{\"sub\":\"%s\",\"sid\":\"%s\",\"v\":2,\"exp\":1e308}", f->uid,
-        f->sid);
+    snprintf(c, sizeof(c), "{\"sub\":\"%s\",\"sid\":\"%s\",\"v\":2,\"exp\":1e308}", f->uid, f->sid);
     tok = forge(f->key, NULL, 0, h, c);
     expect_refused(f, tok, "exp 1e308");
     free(tok);
@@ -365,38 +368,42 @@ test_time_claims_and_duplicates(void **state)
 static void
 test_other_kinds_refused_as_session_tokens(void **state)
 {
-    struct fixture *f = *state;
-    struct gh_err   err = { 0 };
-    char           *ticket = NULL, *tpl = NULL, h[256], c[512], *tok;
+    struct fixture         *f = *state;
+    struct gh_err           err = {0};
+    char                   *ticket = NULL, *tpl = NULL, h[256], c[512], *tok;
     struct gh_jwt_template *jt = NULL;
 
     /* an invitation ticket and a sign-in token are opaque random strings */
-    assert_int_equal(gh_ticket_issue(f->app, f->app->instance->id, GH_TICKET_INVITATION,
-                         "inv_x", gh_now_ms() + 60000, &ticket, &err), 0);
+    assert_int_equal(gh_ticket_issue(f->app, f->app->instance->id, GH_TICKET_INVITATION, "inv_x",
+                                     gh_now_ms() + 60000, &ticket, &err),
+                     0);
     expect_refused(f, ticket, "invitation ticket");
     gh_secret_free(ticket);
     assert_int_equal(gh_ticket_issue(f->app, f->app->instance->id, GH_TICKET_SIGN_IN, "sit_x",
-                         gh_now_ms() + 60000, &ticket, &err), 0);
+                                     gh_now_ms() + 60000, &ticket, &err),
+                     0);
     expect_refused(f, ticket, "sign-in token ticket");
     gh_secret_free(ticket);
     /* a JWT template token: same key, same sid, but not a v2 session token */
-    assert_int_equal(gh_jwt_template_create(f->app, f->app->instance->id,
-                         &(struct gh_jwt_template_params){ .name = "t", .claims = "{\"a\":1}" },
-                         &jt, &err), 0);
+    assert_int_equal(
+        gh_jwt_template_create(f->app, f->app->instance->id,
+                               &(struct gh_jwt_template_params){.name = "t", .claims = "{\"a\":1}"},
+                               &jt, &err),
+        0);
     gh_jwt_template_free(jt);
-    assert_int_equal(gh_jwt_template_mint(f->app, f->app->instance->id, f->sid, "t", NULL, 0,
-                         &tpl, &err), 0);
+    assert_int_equal(
+        gh_jwt_template_mint(f->app, f->app->instance->id, f->sid, "t", NULL, 0, &tpl, &err), 0);
     expect_refused(f, tpl, "JWT template token");
     gh_secret_free(tpl);
     /* same key, a session token without sid (or with v 1) */
     header(f, h, sizeof(h));
     snprintf(c, sizeof(c), "{\"sub\":\"%s\",\"v\":2,\"exp\":%lld}", f->uid,
-        (long long)(gh_now_ms() / 1000 + 60));
+             (long long)(gh_now_ms() / 1000 + 60));
     tok = forge(f->key, NULL, 0, h, c);
     expect_refused(f, tok, "no sid");
     free(tok);
     snprintf(c, sizeof(c), "{\"sub\":\"%s\",\"sid\":\"%s\",\"v\":1,\"exp\":%lld}", f->uid, f->sid,
-        (long long)(gh_now_ms() / 1000 + 60));
+             (long long)(gh_now_ms() / 1000 + 60));
     tok = forge(f->key, NULL, 0, h, c);
     expect_refused(f, tok, "v 1");
     free(tok);
@@ -431,13 +438,13 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_control_forged_token_with_real_key_verifies, setup,
-            teardown),
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_alg_none_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hs256_with_public_key_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_and_injected_kid_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_time_claims_and_duplicates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_kinds_refused_as_session_tokens, setup,
-            teardown),
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_oversized_tokens_refused, setup, teardown),
     };
 
