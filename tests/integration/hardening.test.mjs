@@ -72,6 +72,40 @@ test('BI-01: a 16 KiB header, 200 headers, a 16 KiB target → 431/414, fast, 20
   assert.equal((await bapi(gh, 'GET', '/v1/users/count')).status, 200);
 });
 
+test('BI-02: body caps: 64 KiB on the Frontend API (413 before the body), chunked streams cut', async () => {
+  const fe = await raw(feport(), 'POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+    `Content-Length: ${65 * 1024}\r\nExpect: 100-continue\r\n\r\n`);
+  assert.equal(fe.status, 413);
+  // a chunked upload of 32 MiB: the server stops reading past 4× the 1 MiB
+  // cap and closes (or answers 413) long before the client is done
+  const r = await new Promise((resolve) => {
+    const sock = net.connect(port(), '127.0.0.1');
+    let queued = 0;
+    let got = '';
+    let ourTimeout = false;
+    const chunk = `${(64 * 1024).toString(16)}\r\n${'a'.repeat(64 * 1024)}\r\n`;
+    const pump = () => {
+      while (queued < 32 << 20 && !sock.destroyed) {
+        queued += 64 * 1024;
+        if (!sock.write(chunk)) { sock.once('drain', pump); return; }
+      }
+    };
+    sock.on('data', (d) => { got += d.toString('latin1'); });
+    sock.on('error', () => {});
+    sock.on('close', () => resolve({ written: sock.bytesWritten, got, ourTimeout }));
+    sock.on('connect', () => {
+      sock.write(`POST /v1/users HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${gh.secretKey}\r\n` +
+        'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+      pump();
+    });
+    setTimeout(() => { ourTimeout = true; sock.destroy(); }, 10000).unref();
+  });
+  assert.equal(r.ourTimeout, false, 'the server neither answered nor closed');
+  assert.ok(r.got === '' || /^HTTP\/1\.1 413/.test(r.got), r.got.slice(0, 100));
+  assert.ok(r.written < 16 << 20, `the server took ${r.written} bytes of an over-cap body`);
+  assert.equal((await bapi(gh, 'GET', '/v1/users/count')).status, 200);
+});
+
 test('BI-03: JSON nesting bombs → 400 malformed_request_body, quickly', async () => {
   for (const body of ['['.repeat(100000) + ']'.repeat(100000), '{"a":'.repeat(100000),
     `{"first_name":"x","public_metadata":${'{"a":'.repeat(65)}1${'}'.repeat(65)}}`]) {
