@@ -9,17 +9,18 @@
 #      times: normal build on SQLite, normal build on PostgreSQL, ASan build on
 #      SQLite
 #      with GH_TEST_LOG_DIR, after which scripts/scan_logs.mjs checks every
-#      server log of the run for every secret any test used (one count each)
-#   6. fuzzing (issue 6): build-fuzz/ with clang, each libFuzzer harness of
-#      tests/fuzz run for GH_FUZZ_SECONDS (default 10) on a copy of its
-#      corpus; one count per harness (ctest already replayed the corpora)
+#      server log of the suite for every secret any test used (one count each)
+#   6. the browser suite (tests/browser: Clerk's clerk-js + ui bundles served
+#      by Gatehouse, in Debian's chromium through playwright-core) on SQLite and
+#      on PostgreSQL: smoke.test.mjs always, flows.test.mjs with GH_BROWSER_FLOWS=1
 #   7. bench/run --quick, so the benchmark scripts never rot (figures are
 #      printed, not asserted; a broken Gatehouse figure counts as a failure)
 # Keeps going after a failure, counts passed/failed across everything, and
 # ends with exactly one line "N passed, N failed"; exits 1 if anything failed.
 # Env: GH_TEST_CONCURRENCY (node test files in parallel, default 2),
-#      GH_TEST_ONLY (space-separated subset of: unit unit-asan sqlite postgres asan fuzz bench),
-#      GH_FUZZ_SECONDS (per harness, default 10).
+#      GH_TEST_ONLY (space-separated subset of: unit unit-asan sqlite postgres asan browser fuzz
+#      bench), GH_FUZZ_SECONDS (per fuzz harness, default 10),
+#      GH_BROWSER_FLOWS=1 (also run the full sign-up/sign-in/profile/org browser flows).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -29,7 +30,7 @@ PASS=0
 FAIL=0
 LOGDIR="$(mktemp -d "${TMPDIR:-/tmp}/gh-test.XXXXXX")"
 CONC="${GH_TEST_CONCURRENCY:-2}"
-ONLY="${GH_TEST_ONLY:-unit unit-asan sqlite postgres asan fuzz bench}"
+ONLY="${GH_TEST_ONLY:-unit unit-asan sqlite postgres asan browser fuzz bench}"
 FUZZ_S="${GH_FUZZ_SECONDS:-10}"
 export GH_PG_STATE="$LOGDIR/pg.env"
 export CLERK_TELEMETRY_DISABLED=1
@@ -85,7 +86,7 @@ run_ctest() { # name, build dir
 }
 
 PGURL=""
-if want postgres || want unit || want unit-asan; then
+if want postgres || want unit || want unit-asan || want browser; then
     note "postgresql"
     PGURL="$(bash scripts/pg.sh start)" || { fail_step "could not start PostgreSQL"; PGURL=""; }
 fi
@@ -106,17 +107,19 @@ scan_logs() { # name, dir: no secret in any server log of that suite
     fi
 }
 
-run_node() { # name, env assignments...
-    local name="$1"; shift
+run_node() { # name, dir, files in parallel, test files (one word, globbed), env assignments...
+    local name="$1" dir="$2" conc="$3" files="$4"; shift 4
     local tap="$LOGDIR/node-$name.tap"
-    local logs="$LOGDIR/logs-$name"
     note "integration ($name)"
+    # $files is split and globbed on purpose ("./*.test.mjs").
+    # shellcheck disable=SC2086
+    local logs="$LOGDIR/logs-$name"
     mkdir -p "$logs"
-    (cd tests/integration && env GH_TEST_LOG_DIR="$logs" "$@" timeout -k 10 1200 node --test \
-        --test-concurrency="$CONC" --test-timeout=180000 \
+    (cd "$dir" && env GH_TEST_LOG_DIR="$logs" "$@" timeout -k 10 1200 node --test \
+        --test-concurrency="$conc" --test-timeout=180000 \
         --test-reporter=spec --test-reporter-destination=stdout \
         --test-reporter=tap --test-reporter-destination="$tap" \
-        ./*.test.mjs 2>&1)
+        $files 2>&1)
     local rc=$?
     local p f c
     p="$(grep -E '^# pass [0-9]+' "$tap" 2>/dev/null | tail -1 | awk '{print $3}')"
@@ -132,7 +135,7 @@ run_node() { # name, env assignments...
         fail_step "node suite ($name) exited $rc"
     fi
     echo "integration ($name): $p passed, $((f + ${c:-0})) failed"
-    scan_logs "$name" "$logs"
+    case "$name" in browser-*) ;; *) scan_logs "$name" "$logs" ;; esac
 }
 
 run_fuzz() { # every build-fuzz/fuzz_<target> for FUZZ_S seconds
@@ -162,17 +165,33 @@ if want sqlite || want postgres || want asan; then # the log scan can fail: prov
     if node scripts/scan_logs.mjs --self-test; then PASS=$((PASS + 1)); else fail_step "scan_logs self-test"; fi
 fi
 if [ "$BUILT" -eq 1 ] && want sqlite; then
-    run_node sqlite GH_TEST_DB=sqlite GH_BIN=build/gatehouse
+    run_node sqlite tests/integration "$CONC" "./*.test.mjs" GH_TEST_DB=sqlite GH_BIN=build/gatehouse
 fi
 if [ "$BUILT" -eq 1 ] && want postgres; then
     if [ -n "$PGURL" ]; then
-        run_node postgres GH_TEST_DB=postgres GH_TEST_PG_URL="$PGURL" GH_BIN=build/gatehouse
+        run_node postgres tests/integration "$CONC" "./*.test.mjs" GH_TEST_DB=postgres \
+            GH_TEST_PG_URL="$PGURL" GH_BIN=build/gatehouse
     else
         fail_step "no PostgreSQL for the integration suite"
     fi
 fi
 if [ "$ASAN_BUILT" -eq 1 ] && want asan; then
-    run_node asan GH_TEST_DB=sqlite GH_BIN=build-asan/gatehouse GH_TEST_START_TIMEOUT_MS=60000
+    run_node asan tests/integration "$CONC" "./*.test.mjs" GH_TEST_DB=sqlite \
+        GH_BIN=build-asan/gatehouse GH_TEST_START_TIMEOUT_MS=60000
+fi
+
+# Browser suite: one file at a time (each runs a Gatehouse and a chromium).
+# Screenshots of failures land in tests/browser/artifacts/.
+BROWSER_FILES="smoke.test.mjs"
+[ "${GH_BROWSER_FLOWS:-0}" = 1 ] && BROWSER_FILES="$BROWSER_FILES flows.test.mjs"
+if [ "$BUILT" -eq 1 ] && want browser; then
+    run_node browser-sqlite tests/browser 1 "$BROWSER_FILES" GH_TEST_DB=sqlite GH_BIN=build/gatehouse
+    if [ -n "$PGURL" ]; then
+        run_node browser-postgres tests/browser 1 "$BROWSER_FILES" GH_TEST_DB=postgres \
+            GH_TEST_PG_URL="$PGURL" GH_BIN=build/gatehouse
+    else
+        fail_step "no PostgreSQL for the browser suite"
+    fi
 fi
 
 if [ "$FUZZ_BUILT" -eq 1 ]; then run_fuzz; fi

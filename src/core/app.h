@@ -18,6 +18,8 @@ struct gh_keyring;      /* core/keys.c: signing key, public keys, cached JWKS */
 struct gh_token_cache;  /* core/token.c: reusable session tokens */
 struct gh_master_key;
 struct gh_ratelimit;    /* core/ratelimit.c: rate-limit windows (issue 6) */
+struct gh_mail;         /* core/mail.h */
+struct gh_settings_cache; /* core/settings.c */
 
 struct gh_app {
     const struct gh_conf  *conf;
@@ -31,6 +33,13 @@ struct gh_app {
     gh_event_render_fn    *event_render;
     gh_event_wake_fn      *event_wake;
     void                  *event_wake_arg;
+    /* Frontend API email (issue 4): set once at startup, see core/mail.h */
+    int                  (*mail_send)(void *arg, const char *instance_id,
+                             const struct gh_mail *m, struct gh_err *err);
+    void                 (*mail_wake)(void *arg);
+    void                  *mail_arg;
+    /* instance settings (issue 4): shared cache, see core/settings.h */
+    struct gh_settings_cache *settings;
 };
 
 /* What bootstrap created, to print once on stdout. */

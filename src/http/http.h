@@ -22,7 +22,10 @@ struct gh_req {
     const char    *path;                        /* URL path without the query string */
     const char    *params[GH_MAX_PATH_PARAMS];  /* ":name" segments of the route, in order */
     size_t         nparams;
-    const char    *body;                        /* raw body, NUL-terminated; "" when none */
+    const char    *wild;                        /* raw (still %-encoded) tail matched by a final
+                                                   "*" in the route, "a/b.js"; NULL otherwise */
+    const char    *body;                        /* raw body, NUL-terminated; "" when none
+                                                 * (a form body is read as JSON: gh_req_json) */
     size_t         body_len;
     char           instance_id[GH_ID_MAX];      /* set by the auth step of GH_AUTH_SECRET routes */
     char           request_id[32];
@@ -35,6 +38,8 @@ struct gh_req {
 
 /* Header value (case-insensitive name), or NULL. Borrowed for the request. */
 const char *gh_req_header(const struct gh_req *req, const char *name);
+/* A cookie's value, or NULL. Borrowed for the request. */
+const char *gh_req_cookie(const struct gh_req *req, const char *name);
 /* First value of a query parameter (form-decoded: %XX and '+'), or NULL. */
 const char *gh_req_query(const struct gh_req *req, const char *name);
 /* Every value of a repeated query parameter, in order; returns how many were
@@ -64,11 +69,14 @@ typedef int gh_handler_fn(struct gh_req *req, struct gh_resp *resp, struct gh_er
 enum gh_auth {
     GH_AUTH_NONE = 0, /* public */
     GH_AUTH_SECRET,   /* Authorization: Bearer sk_… (Backend API) */
+    GH_AUTH_CLIENT,   /* Frontend API: the __client cookie (or dev-browser token), looked up by
+                       * the handler; mutations only from allowed origins (CSRF) */
 };
 
 struct gh_route {
     const char    *method;  /* "GET", "POST", "PATCH", "PUT", "DELETE" */
-    const char    *pattern; /* "/v1/users/:id/ban"; ":x" matches one non-empty segment */
+    const char    *pattern; /* "/v1/users/:id/ban"; ":x" matches one non-empty segment, a final
+                               "*" one or more (req->wild) */
     gh_handler_fn *fn;
     enum gh_auth   auth;
 };

@@ -252,6 +252,18 @@ conn_phase(struct MHD_Connection *conn, enum gh_http_phase phase)
         gh_http_deadline_phase(ci->socket_context, phase);
 }
 
+/* A file body (gh_resp_file): MHD sends it with sendfile(2) where it can and
+ * closes the descriptor with the response, so ownership moves to MHD here. */
+static struct MHD_Response *
+file_response(struct gh_resp *resp)
+{
+    struct MHD_Response *mr = MHD_create_response_from_fd64(resp->fd_len, resp->fd);
+
+    if (mr != NULL)
+        resp->has_fd = 0;
+    return mr;
+}
+
 static struct MHD_Response *
 build_response(struct gh_http_req *r)
 {
@@ -266,7 +278,8 @@ build_response(struct gh_http_req *r)
         if (mr != NULL)
             add_header(mr, "Content-Type", "application/json");
     } else {
-        mr = MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
+        mr = resp->has_fd ? file_response(resp) :
+            MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
         if (mr == NULL)
             return NULL;
         resp->body = NULL; /* MHD frees it with the response */
@@ -436,6 +449,7 @@ first_call(struct gh_http_listener *ls, struct gh_http_req *r, const char *metho
     r->req.method = method; /* MHD keeps it for the whole request */
     conn_phase(r->conn, GH_HTTP_PHASE_BODY); /* issue 6: headers are in */
     attribute_client(r);
+    r->fapi = ls->def.fapi;
     if (r->uri != NULL && strlen(r->uri) > GH_HTTP_MAX_URI) {
         r->rejected = 1;
         return reply_error(r, GH_E_URI_TOO_LONG, NULL);
@@ -520,7 +534,9 @@ split_uri(struct gh_http_req *r, struct gh_err *err)
 static int
 decode_params(struct gh_http_req *r, const struct gh_route_match *m, struct gh_err *err)
 {
-    size_t size = strlen(r->path) + GH_MAX_PATH_PARAMS + 1, off = 0;
+    /* Params and the "*" tail are disjoint pieces of the path, none longer
+     * decoded than raw: the path's length plus one NUL each is enough. */
+    size_t size = strlen(r->path) + GH_MAX_PATH_PARAMS + 2, off = 0;
 
     r->param_buf = malloc(size);
     if (r->param_buf == NULL)
@@ -537,6 +553,11 @@ decode_params(struct gh_http_req *r, const struct gh_route_match *m, struct gh_e
         off += strlen(out) + 1;
     }
     r->req.nparams = m->nparams;
+    if (m->rest.p != NULL) { /* a final "*": the raw tail, for the handler to check */
+        memcpy(r->param_buf + off, m->rest.p, m->rest.len);
+        r->param_buf[off + m->rest.len] = '\0';
+        r->req.wild = r->param_buf + off;
+    }
     return 0;
 }
 
@@ -556,13 +577,39 @@ check_secret(struct gh_http_req *r, struct gh_err *err)
     return gh_app_check_secret(r->req.app, h, r->req.instance_id, err);
 }
 
+/* Frontend API (spec FAPI §2): clerk-js sends PATCH, PUT and DELETE as POST
+ * with ?_method=, so its requests stay CORS-simple. Only POST may be
+ * overridden, and only into those three. */
+static void
+method_override(struct gh_http_req *r)
+{
+    static const char *const allowed[] = { "PATCH", "PUT", "DELETE" };
+    const char              *m = gh_req_query(&r->req, "_method");
+
+    if (m == NULL || strcmp(r->req.method, "POST") != 0)
+        return;
+    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+        if (strcasecmp(m, allowed[i]) == 0) {
+            snprintf(r->method_override, sizeof(r->method_override), "%s", allowed[i]);
+            r->req.method = r->method_override;
+            return;
+        }
+    }
+}
+
 static int
 dispatch(struct gh_http_listener *ls, struct gh_http_req *r, struct gh_err *err)
 {
     struct gh_route_match m;
 
-    if (split_uri(r, err) == -1)
+    if (split_uri(r, err) == -1 || gh_query_parse(&r->query, r->query_raw, err) == -1)
         return -1;
+    if (ls->def.fapi) {
+        gh_http_cors_headers(r);
+        if (strcmp(r->req.method, "OPTIONS") == 0)
+            return gh_http_cors_preflight(r, err);
+        method_override(r);
+    }
     switch (gh_router_match(ls->def.routes, ls->def.nroutes, r->req.method, r->path, &m)) {
     case GH_ROUTE_NONE:
         return GH_FAIL(err, GH_E_ROUTE_NOT_FOUND, NULL);
@@ -573,7 +620,7 @@ dispatch(struct gh_http_listener *ls, struct gh_http_req *r, struct gh_err *err)
     }
     r->route_pattern = m.route->pattern;
     r->route_index = m.index;
-    if (decode_params(r, &m, err) == -1 || gh_query_parse(&r->query, r->query_raw, err) == -1)
+    if (decode_params(r, &m, err) == -1)
         return -1;
     if (ls->def.json_only && r->body_len > 0 &&
         !gh_http_is_json_ctype(gh_req_header(&r->req, MHD_HTTP_HEADER_CONTENT_TYPE)))
@@ -581,6 +628,8 @@ dispatch(struct gh_http_listener *ls, struct gh_http_req *r, struct gh_err *err)
     if (m.route->auth == GH_AUTH_SECRET &&
         (check_secret(r, err) == -1 || backend_limit(r, err) == -1))
         return -1;
+    if (m.route->auth == GH_AUTH_CLIENT && !gh_http_cors_origin_ok(r))
+        return GH_FAIL(err, GH_E_ORIGIN_INVALID, NULL);
     return m.route->fn(&r->req, &r->resp, err);
 }
 

@@ -26,6 +26,8 @@ struct gh_listener_def {
     size_t                 nroutes;
     size_t                 max_body;  /* bytes; a larger body → 413 */
     int                    json_only; /* a non-empty body must be application/json (415) */
+    int                    fapi;      /* Frontend API rules: ?_method= override, form bodies,
+                                       * CORS for allowed origins (cors.c) */
 };
 
 struct gh_server;
@@ -84,11 +86,22 @@ struct gh_resp {
     size_t                nhdr;
     unsigned              retry_after_s; /* sent as Retry-After when non-zero */
     int                   failed;        /* out of memory while filling: answer 500 */
+    int                   has_fd;        /* the body is fd (gh_resp_file) instead of body */
+    int                   fd;            /* owned while has_fd; MHD closes it once it sends */
+    uint64_t              fd_len;        /* bytes of fd to send, from offset 0 */
 };
 
 void gh_resp_clear(struct gh_resp *resp); /* frees everything; resp may be reused */
+/* Sets a reply whose body is the first len bytes of the open file fd, sent
+ * without copying (sendfile). Takes ownership of fd in every case (closed on
+ * failure or when the response is done). Only the HTTP layer's own handlers
+ * (assets.c) use it, so it is declared here rather than in http.h. */
+void gh_resp_file(struct gh_resp *resp, int status, const char *content_type, int fd,
+    uint64_t len);
 /* First value of a header the handler added (case-insensitive), or NULL. */
 const char *gh_resp_find_header(const struct gh_resp *resp, const char *name);
+/* Removes every header of that name (case-insensitive) added so far. */
+void gh_resp_unset_header(struct gh_resp *resp, const char *name);
 
 /* Everything the server keeps for one request; req.impl points here. */
 struct gh_http_req {
@@ -108,6 +121,8 @@ struct gh_http_req {
     struct gh_err                  json_err; /* its failure, returned again on later calls */
     int                            json_done;
     int                            started;  /* access handler saw the headers */
+    int                            fapi;     /* the listener's def.fapi (form bodies, CORS) */
+    char                           method_override[8]; /* "PATCH"… from ?_method= (FAPI) */
     int                            rejected; /* an early reply (413/431) is queued */
     int                            too_large; /* body passed the cap mid-upload: 413 at the end */
     size_t                         discarded; /* bytes dropped since then */
@@ -125,6 +140,20 @@ int gh_http_is_json_ctype(const char *ctype);
 
 /* Frees everything a request holds (not the struct itself). */
 void gh_http_req_clear(struct gh_http_req *r);
+
+/* ---- cors.c: Frontend API CORS (issue 4) ---- */
+
+/* Adds Access-Control-Allow-Origin (echoing an allowed Origin), -Credentials,
+ * -Expose-Headers and Vary: Origin to the response when the request's Origin
+ * is allowed (core/origin.h decides). No Origin, or a refused one: nothing. */
+void gh_http_cors_headers(struct gh_http_req *r);
+/* 1 when the request may proceed: no Origin, an allowed Origin, or a safe
+ * method. A cookie-authenticated mutation from another origin is refused
+ * (CSRF; catalogue SES). */
+int gh_http_cors_origin_ok(struct gh_http_req *r);
+/* Answers an OPTIONS preflight (204 with the allow headers, or 403 for an
+ * origin that is not allowed). */
+int gh_http_cors_preflight(struct gh_http_req *r, struct gh_err *err);
 
 /* ---- reply.c: error rendering ---- */
 
@@ -151,6 +180,18 @@ void gh_http_metrics_observe(struct gh_http_metrics *m, size_t route_index, int 
 gh_handler_fn gh_http_healthz_get;       /* GET /healthz */
 gh_handler_fn gh_http_metrics_get;       /* GET /metrics (backend) */
 gh_handler_fn gh_http_default_avatar_get; /* GET /images/default-avatar.svg */
+
+/* ---- assets.c: Clerk's browser bundles (/npm/@clerk/<pkg>@<tag>/dist/<file>) ---- */
+
+/* Finds the bundles: `dir` (GATEHOUSE_ASSETS_DIR) when non-NULL, else beside
+ * the real executable (<exe dir>/../src/ui/vendor/node_modules), else
+ * ./src/ui/vendor/node_modules. Reads both packages' versions and logs where
+ * they are, or a warning naming the places it looked. Call before the
+ * listeners start (not thread-safe); may be called again (tests). Returns how
+ * many of the two packages it found; with fewer than 2 the missing one's
+ * routes answer 404. */
+int gh_http_assets_init(const char *dir);
+gh_handler_fn gh_http_assets_get; /* GET /npm/@clerk/:pkg/dist/<file…> */
 
 /* ---- routes.c: the route tables ---- */
 extern const struct gh_route gh_routes_frontend[];

@@ -34,6 +34,7 @@ static const struct conf_row rows[] = {
     { "GATEHOUSE_MASTER_KEY",          NULL,              T_STR,   F(master_key), 0, 0, "master key (base64 or hex); never a flag" },
     { "GATEHOUSE_MASTER_KEY_FILE",     "master-key-file", T_STR,   F(master_key_file), 0, 0, "master key file (created 0600)" },
     { "GATEHOUSE_INSTANCE_NAME",       "instance-name",   T_STR,   F(instance_name), 0, 0, "name of the default instance" },
+    { "GATEHOUSE_ASSETS_DIR",          "assets-dir",      T_STR,   F(assets_dir), 0, 0, "dir with @clerk/clerk-js and @clerk/ui (default: found beside the binary)" },
     { "GATEHOUSE_LOG_LEVEL",           "log-level",       T_LEVEL, F(log_level), 0, 0, "debug|info|warn|error" },
     { "GATEHOUSE_THREADS",             "threads",         T_UINT,  F(threads), 1, 1024, "worker threads per listener" },
     { "GATEHOUSE_HASH_CONCURRENCY",    "hash-concurrency", T_UINT, F(hash_concurrency), 1, 1024, "concurrent password hashes" },
@@ -60,6 +61,14 @@ static const struct conf_row rows[] = {
     { "GATEHOUSE_HEADER_TIMEOUT",      "header-timeout",  T_UINT,  F(header_timeout_s), 1, 3600, "request line + headers deadline, s" },
     { "GATEHOUSE_BODY_TIMEOUT",        "body-timeout",    T_UINT,  F(body_timeout_s), 1, 3600, "request body deadline, s" },
     { "GATEHOUSE_PWNED_URL",           "pwned-url",       T_STR,   F(pwned_url), 0, 0, "breached-password range API (off when unset)" },
+    { "GATEHOUSE_ALLOWED_ORIGINS",     "allowed-origins", T_STR,   F(allowed_origins), 0, 0, "origins allowed to call the Frontend API (comma-separated; port * ok)" },
+    { "GATEHOUSE_SMTP_URL",            "smtp-url",        T_STR,   F(smtp_url), 0, 0, "smtp://HOST:PORT for codes and invitations" },
+    { "GATEHOUSE_MAIL_FROM",           "mail-from",       T_STR,   F(mail_from), 0, 0, "From address of emails" },
+    { "GATEHOUSE_CODE_TTL_SECONDS",    "code-ttl",        T_UINT,  F(code_ttl_s), 1, 86400, "lifetime of emailed codes, s" },
+    { "GATEHOUSE_CLOCK_SKEW_SECONDS",  NULL,              T_UINT,  F(clock_skew_s), 0, 315360000, "run the clock ahead by this, s (tests)" },
+    { "GATEHOUSE_SMTP_USER",           NULL,              T_STR,   F(smtp_user), 0, 0, "SMTP user (instead of the URL's)" },
+    { "GATEHOUSE_SMTP_PASSWORD",       NULL,              T_STR,   F(smtp_password), 0, 0, "SMTP password; never a flag" },
+    { "GATEHOUSE_MAIL_TIME_SCALE",     NULL,              T_SCALE, F(mail_time_scale), 0, 0, "mail retry delay factor (tests)" },
 };
 #undef F
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
@@ -103,6 +112,8 @@ gh_conf_init_defaults(struct gh_conf *c)
     c->rl_backend = (struct gh_conf_rate){ 1000, 10 }; /* Clerk's Backend API figure */
     c->header_timeout_s = 10;
     c->body_timeout_s = 30;
+    c->code_ttl_s = 600;
+    c->mail_time_scale = 1.0;
     if (c->frontend_addr == NULL || c->backend_addr == NULL || c->database_url == NULL ||
         c->instance_name == NULL)
         return -1;
@@ -351,6 +362,11 @@ gh_conf_free(struct gh_conf *c)
 {
     if (c->master_key != NULL)
         explicit_bzero(c->master_key, strlen(c->master_key));
+    if (c->smtp_password != NULL)
+        explicit_bzero(c->smtp_password, strlen(c->smtp_password));
+    /* The URL may carry a password too. */
+    if (c->smtp_url != NULL)
+        explicit_bzero(c->smtp_url, strlen(c->smtp_url));
     free(c->frontend_addr);
     free(c->backend_addr);
     free(c->database_url);
@@ -359,8 +375,14 @@ gh_conf_free(struct gh_conf *c)
     free(c->master_key);
     free(c->master_key_file);
     free(c->instance_name);
+    free(c->assets_dir);
     free(c->webhook_allow_cidrs);
     free(c->trusted_proxies);
     free(c->pwned_url);
+    free(c->allowed_origins);
+    free(c->smtp_url);
+    free(c->mail_from);
+    free(c->smtp_user);
+    free(c->smtp_password);
     memset(c, 0, sizeof(*c));
 }
