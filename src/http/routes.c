@@ -32,6 +32,27 @@ const struct gh_route gh_routes_frontend[] = {
     { "POST",   "/v1/client/sessions/:id/tokens/:template", gh_fapi_session_token_template, CLIENT },
     { "POST",   "/v1/client/sessions/:id/end",    gh_fapi_session_end,         CLIENT },
     { "POST",   "/v1/client/sessions/:id/remove", gh_fapi_session_remove,      CLIENT },
+    /* /v1/me: the signed-in user's own account (issue 4, spec FAPI §3.8);
+     * every call names its session in ?_clerk_session_id=. */
+    { "GET",    "/v1/me",                         gh_fapi_me_get,              CLIENT },
+    { "PATCH",  "/v1/me",                         gh_fapi_me_update,           CLIENT },
+    { "DELETE", "/v1/me",                         gh_fapi_me_delete,           CLIENT },
+    { "PATCH",  "/v1/me/metadata",                gh_fapi_me_metadata,         CLIENT },
+    { "POST",   "/v1/me/change_password",         gh_fapi_me_change_password,  CLIENT },
+    { "POST",   "/v1/me/remove_password",         gh_fapi_me_remove_password,  CLIENT },
+    { "POST",   "/v1/me/profile_image",           gh_fapi_me_profile_image,    CLIENT },
+    { "DELETE", "/v1/me/profile_image",           gh_fapi_me_profile_image,    CLIENT },
+    { "POST",   "/v1/me/email_addresses",         gh_fapi_me_email_create,     CLIENT },
+    { "GET",    "/v1/me/email_addresses/:id",     gh_fapi_me_email_get,        CLIENT },
+    { "DELETE", "/v1/me/email_addresses/:id",     gh_fapi_me_email_delete,     CLIENT },
+    { "POST",   "/v1/me/email_addresses/:id/prepare_verification", gh_fapi_me_email_prepare, CLIENT },
+    { "POST",   "/v1/me/email_addresses/:id/attempt_verification", gh_fapi_me_email_attempt, CLIENT },
+    { "GET",    "/v1/me/sessions/active",         gh_fapi_me_sessions_active,  CLIENT },
+    { "POST",   "/v1/me/sessions/:id/revoke",     gh_fapi_me_session_revoke,   CLIENT },
+    { "POST",   "/v1/me/totp",                    gh_fapi_me_totp_create,      CLIENT },
+    { "DELETE", "/v1/me/totp",                    gh_fapi_me_totp_delete,      CLIENT },
+    { "POST",   "/v1/me/totp/attempt_verification", gh_fapi_me_totp_attempt,  CLIENT },
+    { "POST",   "/v1/me/backup_codes",            gh_fapi_me_backup_codes,     CLIENT },
 };
 const size_t gh_routes_frontend_count = sizeof(gh_routes_frontend) / sizeof(gh_routes_frontend[0]);
 
