@@ -43,6 +43,7 @@ gh_handler_fn gh_fapi_me_totp_create;      /* POST /v1/me/totp */
 gh_handler_fn gh_fapi_me_totp_attempt;     /* POST /v1/me/totp/attempt_verification */
 gh_handler_fn gh_fapi_me_totp_delete;      /* DELETE /v1/me/totp */
 gh_handler_fn gh_fapi_me_backup_codes;     /* POST /v1/me/backup_codes */
+
 /* organizations.c */
 gh_handler_fn gh_fapi_org_create;          /* POST /v1/organizations */
 gh_handler_fn gh_fapi_org_get;             /* GET /v1/organizations/:org */
