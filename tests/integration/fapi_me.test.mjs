@@ -15,6 +15,7 @@ import { verifyToken } from '@clerk/backend';
 import { startGatehouse } from './lib/server.mjs';
 import { clerkFor, uniq, strongPassword, bapi } from './lib/clerk.mjs';
 import { FapiClient } from './lib/fapi.mjs';
+import { Receiver, createEndpoint } from './lib/receiver.mjs';
 
 const ORIGIN = 'http://localhost:3000';
 const UA_CHROME_MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 ' +
@@ -28,11 +29,15 @@ const tag = uniq();
 const email = (n) => `me.${n}.${tag}@example.com`;
 const testEmail = (n) => `me.${n}.${tag}+clerk_test@example.com`;
 
+const rcv = new Receiver(); // webhooks: the events these changes emit through core
 let signInRoute = false; // XXX: until POST /v1/client/sign_ins is on this branch (issue 4, sign-in work)
 
 before(async () => {
-  gh = await startGatehouse();
+  await rcv.start();
+  gh = await startGatehouse({ env: { GATEHOUSE_WEBHOOK_TIME_SCALE: '0.001' } });
   clerk = clerkFor(gh);
+  const ep = await createEndpoint(gh, { url: rcv.url() });
+  rcv.secrets = [ep.secret];
   const r = await new FapiClient(gh, { origin: ORIGIN }).raw('POST', '/client/sign_ins', {});
   signInRoute = r.status !== 404;
 });
@@ -49,6 +54,7 @@ function meTest(name, fn) {
 }
 
 after(async () => {
+  await rcv.stop();
   if (gh) await gh.close();
 });
 
@@ -515,4 +521,27 @@ meTest('remove password: refused while the instance requires one, then allowed',
   const s = await b.post('/me/change_password', { new_password: np });
   assert.equal(s.response.password_enabled, true);
   assert.equal((await clerk.users.verifyPassword({ userId: user.id, password: np })).verified, true);
+});
+
+meTest('webhooks: profile and address changes are user.updated, revoke is session.revoked, DELETE /me is user.deleted', async () => {
+  const { user, password } = await makeUser(email('hooks'));
+  const b = new Browser();
+  await signIn(b, email('hooks'), password);
+  const other = new Browser(UA_FIREFOX_ANDROID);
+  const sidOther = await signIn(other, email('hooks'), password);
+  await b.patch('/me', { first_name: 'Hooked' });
+  const e = (await b.post('/me/email_addresses', { email_address: testEmail('hooks2') })).response;
+  await b.post(`/me/email_addresses/${e.id}/prepare_verification`, { strategy: 'email_code' });
+  await b.post(`/me/email_addresses/${e.id}/attempt_verification`, { code: TEST_CODE });
+  await b.post(`/me/sessions/${sidOther}/revoke`, {});
+  await b.del('/me');
+
+  const of = (type, id) => rcv.got.filter((g) => g.json?.type === type && g.json?.data?.id === id);
+  await rcv.waitFor(() => of('user.deleted', user.id).length === 1, 15000, 'user.deleted');
+  await rcv.waitFor(() => of('session.revoked', sidOther).length === 1, 15000, 'session.revoked');
+  const updates = of('user.updated', user.id).map((g) => g.json.data);
+  assert.ok(updates.some((d) => d.first_name === 'Hooked'), 'PATCH /v1/me');
+  assert.ok(updates.some((d) => d.email_addresses.some((x) => x.id === e.id && x.verification?.status === 'verified')),
+    'the verified address');
+  assert.equal(of('user.deleted', user.id)[0].json.data.deleted, true);
 });
