@@ -491,6 +491,29 @@ meTest('profile images are refused with a Clerk error; mutations from another or
   expectError(await evil.fail('PATCH', '/me', { first_name: 'Evil' }, 403), 'origin_invalid');
 });
 
+meTest('webhooks: profile and address changes are user.updated, revoke is session.revoked, DELETE /me is user.deleted', async () => {
+  const { user, password } = await makeUser(email('hooks'));
+  const b = new Browser();
+  await signIn(b, email('hooks'), password);
+  const other = new Browser(UA_FIREFOX_ANDROID);
+  const sidOther = await signIn(other, email('hooks'), password);
+  await b.patch('/me', { first_name: 'Hooked' });
+  const e = (await b.post('/me/email_addresses', { email_address: testEmail('hooks2') })).response;
+  await b.post(`/me/email_addresses/${e.id}/prepare_verification`, { strategy: 'email_code' });
+  await b.post(`/me/email_addresses/${e.id}/attempt_verification`, { code: TEST_CODE });
+  await b.post(`/me/sessions/${sidOther}/revoke`, {});
+  await b.del('/me');
+
+  const of = (type, id) => rcv.got.filter((g) => g.json?.type === type && g.json?.data?.id === id);
+  await rcv.waitFor(() => of('user.deleted', user.id).length === 1, 15000, 'user.deleted');
+  await rcv.waitFor(() => of('session.revoked', sidOther).length === 1, 15000, 'session.revoked');
+  const updates = of('user.updated', user.id).map((g) => g.json.data);
+  assert.ok(updates.some((d) => d.first_name === 'Hooked'), 'PATCH /v1/me');
+  assert.ok(updates.some((d) => d.email_addresses.some((x) => x.id === e.id && x.verification?.status === 'verified')),
+    'the verified address');
+  assert.equal(of('user.deleted', user.id)[0].json.data.deleted, true);
+});
+
 meTest('remove password: refused while the instance requires one, then allowed', async () => {
   const { b, user, password, sid } = await signedIn('rmpw');
   expectError(await b.fail('POST', '/me/remove_password', { current_password: password }, 403), 'not_allowed_access');
@@ -521,27 +544,4 @@ meTest('remove password: refused while the instance requires one, then allowed',
   const s = await b.post('/me/change_password', { new_password: np });
   assert.equal(s.response.password_enabled, true);
   assert.equal((await clerk.users.verifyPassword({ userId: user.id, password: np })).verified, true);
-});
-
-meTest('webhooks: profile and address changes are user.updated, revoke is session.revoked, DELETE /me is user.deleted', async () => {
-  const { user, password } = await makeUser(email('hooks'));
-  const b = new Browser();
-  await signIn(b, email('hooks'), password);
-  const other = new Browser(UA_FIREFOX_ANDROID);
-  const sidOther = await signIn(other, email('hooks'), password);
-  await b.patch('/me', { first_name: 'Hooked' });
-  const e = (await b.post('/me/email_addresses', { email_address: testEmail('hooks2') })).response;
-  await b.post(`/me/email_addresses/${e.id}/prepare_verification`, { strategy: 'email_code' });
-  await b.post(`/me/email_addresses/${e.id}/attempt_verification`, { code: TEST_CODE });
-  await b.post(`/me/sessions/${sidOther}/revoke`, {});
-  await b.del('/me');
-
-  const of = (type, id) => rcv.got.filter((g) => g.json?.type === type && g.json?.data?.id === id);
-  await rcv.waitFor(() => of('user.deleted', user.id).length === 1, 15000, 'user.deleted');
-  await rcv.waitFor(() => of('session.revoked', sidOther).length === 1, 15000, 'session.revoked');
-  const updates = of('user.updated', user.id).map((g) => g.json.data);
-  assert.ok(updates.some((d) => d.first_name === 'Hooked'), 'PATCH /v1/me');
-  assert.ok(updates.some((d) => d.email_addresses.some((x) => x.id === e.id && x.verification?.status === 'verified')),
-    'the verified address');
-  assert.equal(of('user.deleted', user.id)[0].json.data.deleted, true);
 });
