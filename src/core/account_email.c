@@ -1,7 +1,7 @@
 /* account_email.c: a user's own email addresses (account.h): add one
  * unverified, prove it with an emailed code, remove it. The code rules are
  * core/code.c's (hash bound to the address id, TTL, attempts, cooldown); the
- * state lives in ident_verifications (migration 0008). Failed and expired
+ * state lives in ident_verifications (migration 0010). Failed and expired
  * are not written back: they follow from attempts and expire_at, so a slow
  * request can never overwrite a newer attempt count. */
 #include "core/account.h"

@@ -188,6 +188,43 @@ done:
 }
 
 int
+gh_ticket_digest(const char *raw, char hex[65], struct gh_err *err)
+{
+    hex[0] = '\0';
+    return ticket_hash(raw, hex, err);
+}
+
+int
+gh_ticket_redeem_hash(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
+    const char *hash, char target[GH_ID_MAX], struct gh_err *err)
+{
+    const char *kn = gh_ticket_kind_name(kind);
+    int64_t     now = gh_now_ms();
+    int         changed = 0;
+
+    target[0] = '\0';
+    if (!gh_store_in_tx(app->store))
+        return GH_FAIL(err, GH_E_INTERNAL, "ticket redeem outside a transaction");
+    if (kn == NULL || hash == NULL || strlen(hash) != 64 ||
+        strspn(hash, "0123456789abcdef") != 64)
+        return GH_FAIL(err, GH_E_TICKET_INVALID, NULL);
+    if (gh_store_ticket_use(app->store, instance_id, kn, hash, now, &changed, err) == -1)
+        return -1;
+    if (!changed) { /* why: revoked, used, expired or unknown */
+        if (ticket_state(app, instance_id, kn, hash, now, target, err) == 0)
+            GH_FAIL(err, GH_E_TICKET_USED, NULL);
+        target[0] = '\0';
+        return -1;
+    }
+    if (ticket_target(app, instance_id, kn, hash, target, err) == -1 ||
+        accept_target(app, instance_id, kind, target, now, err) == -1) {
+        target[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+int
 gh_ticket_revoke_target(struct gh_app *app, const char *instance_id, const char *target_id,
     struct gh_err *err)
 {

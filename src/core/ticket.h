@@ -48,6 +48,18 @@ int gh_ticket_redeem(struct gh_app *app, const char *instance_id, enum gh_ticket
 int gh_ticket_check(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
     const char *raw, char target[GH_ID_MAX], struct gh_err *err);
 
+/* The stored form of a raw ticket: its SHA-256 in hex (hex[65]). A value
+ * that cannot be a ticket → GH_E_TICKET_INVALID. */
+int gh_ticket_digest(const char *raw, char hex[65], struct gh_err *err);
+
+/* As gh_ticket_redeem, for a ticket known by its digest (a sign-up keeps the
+ * digest of the ticket it was given, never the ticket), and only inside the
+ * caller's transaction (GH_E_INTERNAL otherwise): a sign-up consumes the
+ * invitation in the transaction that creates the user, so an abandoned or
+ * failed sign-up leaves the invitation pending. Same errors. */
+int gh_ticket_redeem_hash(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
+    const char *hash, char target[GH_ID_MAX], struct gh_err *err);
+
 /* Revokes every unused ticket of target_id (joins the caller's transaction). */
 int gh_ticket_revoke_target(struct gh_app *app, const char *instance_id, const char *target_id,
     struct gh_err *err);

@@ -1,5 +1,5 @@
 /* store_me.c: the rows behind the Frontend API's /v1/me routes (issue 4,
- * migration 0008): the browser a session was last used from, the emailed-code
+ * migration 0010): the browser a session was last used from, the emailed-code
  * verification of an address added to an account, and TOTP enrolments. Rules
  * (who may verify what, when a code is right) are core's; this file only reads
  * and writes. Attempt counting for ident_verifications is gh_store_verif_bump

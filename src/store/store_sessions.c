@@ -42,7 +42,7 @@ session_from_row(const struct gh_db_rows *rows, size_t r, struct gh_session *s)
     s->abandon_at = gh_db_cell_i64(rows, r, 8);
     s->created_at = gh_db_cell_i64(rows, r, 9);
     s->updated_at = gh_db_cell_i64(rows, r, 10);
-    /* issue 4 (0008): the browser it was last used from */
+    /* issue 4 (0010): the browser it was last used from */
     if (gh_db_cell_dup(rows, r, 11, &s->user_agent) == -1)
         return -1;
     gh_db_cell_copy(rows, r, 12, s->ip_address, sizeof(s->ip_address));

@@ -9,12 +9,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { verifyToken } from '@clerk/backend';
 import { startGatehouse } from './lib/server.mjs';
 import { clerkFor, uniq, strongPassword, bapi } from './lib/clerk.mjs';
-import { FapiClient } from './lib/fapi.mjs';
+import { FapiClient, codeFromLog } from './lib/fapi.mjs';
 import { Receiver, createEndpoint } from './lib/receiver.mjs';
 
 const ORIGIN = 'http://localhost:3000';
@@ -30,7 +28,6 @@ const email = (n) => `me.${n}.${tag}@example.com`;
 const testEmail = (n) => `me.${n}.${tag}+clerk_test@example.com`;
 
 const rcv = new Receiver(); // webhooks: the events these changes emit through core
-let signInRoute = false; // XXX: until POST /v1/client/sign_ins is on this branch (issue 4, sign-in work)
 
 before(async () => {
   await rcv.start();
@@ -38,20 +35,7 @@ before(async () => {
   clerk = clerkFor(gh);
   const ep = await createEndpoint(gh, { url: rcv.url() });
   rcv.secrets = [ep.secret];
-  const r = await new FapiClient(gh, { origin: ORIGIN }).raw('POST', '/client/sign_ins', {});
-  signInRoute = r.status !== 404;
 });
-
-/** A test that needs signed-in browsers: skipped, loudly, while sign-in is missing. */
-function meTest(name, fn) {
-  test(name, async (t) => {
-    if (!signInRoute) {
-      t.skip('POST /v1/client/sign_ins is not on this branch yet: these tests need it to sign in');
-      return;
-    }
-    await fn(t);
-  });
-}
 
 after(async () => {
   await rcv.stop();
@@ -83,17 +67,11 @@ function totp(secretB32, t = Date.now()) {
   return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
 }
 
-/** The code of the last development email to `to` written to the log after `from`. */
-async function codeFromLog(to, from) {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const lines = gh.logs().slice(from).split('\n')
-      .filter((l) => l.includes('DEVELOPMENT EMAIL') && l.includes(`to=${to} `));
-    const m = lines.length > 0 && /\b(\d{6})\b/.exec(lines.at(-1));
-    if (m) return m[1];
-    if (Date.now() > deadline) throw new Error(`no emailed code for ${to} in the log`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** verification_attempts_remaining as the Backend API answers it (the SDK drops it). */
+async function attemptsLeft(userId) {
+  const r = await bapi(gh, 'GET', `/v1/users/${userId}`);
+  assert.equal(r.status, 200, r.text);
+  return r.json.verification_attempts_remaining;
 }
 
 async function makeUser(addr, extra = {}) {
@@ -140,7 +118,7 @@ function expectError(e, code, param) {
   if (param !== undefined) assert.equal(e.meta?.param_name, param, JSON.stringify(e));
 }
 
-meTest('GET /v1/me: the user with the client; no session or another client\'s session is signed_out', async () => {
+test('GET /v1/me: the user with the client; no session or another client\'s session is signed_out', async () => {
   const { b, user, sid } = await signedIn('get', { firstName: 'Gia', privateMetadata: { secret: 1 } });
   const r = await b.get('/me');
   const u = r.response;
@@ -175,7 +153,7 @@ meTest('GET /v1/me: the user with the client; no session or another client\'s se
   assert.equal((await clerk.users.getUser(user.id)).firstName, 'Gia');
 });
 
-meTest('PATCH /v1/me and /v1/me/metadata: names, username, metadata; errors name their field', async () => {
+test('PATCH /v1/me and /v1/me/metadata: names, username, metadata; errors name their field', async () => {
   const { b, user, sid } = await signedIn('patch', { firstName: 'Pat', lastName: 'Old' });
   const r = await b.patch('/me', { first_name: 'Patricia', last_name: '', username: `pat_${tag}`,
     unsafe_metadata: { theme: 'dark', keep: 1 }, ignored_param: 'x' });
@@ -204,7 +182,7 @@ meTest('PATCH /v1/me and /v1/me/metadata: names, username, metadata; errors name
     'form_param_value_invalid', 'primary_email_address_id');
 });
 
-meTest('email addresses: add, prepare, wrong and right code, make primary, remove', async () => {
+test('email addresses: add, prepare, wrong and right code, make primary, remove', async () => {
   const { b, user, sid } = await signedIn('mail');
   const primaryId = user.primaryEmailAddressId;
   const addr = testEmail('added');
@@ -274,13 +252,13 @@ meTest('email addresses: add, prepare, wrong and right code, make primary, remov
   assert.equal((await clerk.users.getUser(other.user.id)).emailAddresses.length, 1);
 });
 
-meTest('email verification: the emailed code, and racing wrong guesses cannot pass the attempt limit', async () => {
+test('email verification: the emailed code, and racing wrong guesses cannot pass the attempt limit', async () => {
   const { b, sid } = await signedIn('race');
   const addr = email('race-added');
   const e = (await b.post('/me/email_addresses', { email_address: addr })).response;
   let from = gh.logs().length;
   await b.post(`/me/email_addresses/${e.id}/prepare_verification`, { strategy: 'email_code' });
-  const code = await codeFromLog(addr, from);
+  const code = await codeFromLog(gh, addr, { from });
   const wrong = code === '111111' ? '222222' : '111111';
 
   // Ten wrong guesses at once: at most five are compared (each counted before
@@ -303,7 +281,7 @@ meTest('email verification: the emailed code, and racing wrong guesses cannot pa
   const e2 = (await b.post('/me/email_addresses', { email_address: addr2 })).response;
   from = gh.logs().length;
   await b.post(`/me/email_addresses/${e2.id}/prepare_verification`, { strategy: 'email_code' });
-  const code2 = await codeFromLog(addr2, from);
+  const code2 = await codeFromLog(gh, addr2, { from });
   const ok = await b.post(`/me/email_addresses/${e2.id}/attempt_verification`, { code: code2 });
   assert.equal(ok.response.verification.status, 'verified');
   // The emailed code works once: the address is verified, a repeat changes nothing.
@@ -311,7 +289,7 @@ meTest('email verification: the emailed code, and racing wrong guesses cannot pa
   assert.equal(again.response.verification.status, 'verified');
 });
 
-meTest('active sessions: bare list with activity; revoking another session stops its token minting', async () => {
+test('active sessions: bare list with activity; revoking another session stops its token minting', async () => {
   const { user, password } = await makeUser(email('devices'));
   const mac = new Browser(UA_CHROME_MAC);
   const phone = new Browser(UA_FIREFOX_ANDROID);
@@ -360,7 +338,7 @@ meTest('active sessions: bare list with activity; revoking another session stops
   assert.equal(user.id, (await mac.get('/me')).response.id);
 });
 
-meTest('change password: current password checked, others signed out, old password refused at sign-in', async () => {
+test('change password: current password checked, others signed out, old password refused at sign-in', async () => {
   const { user, password } = await makeUser(email('pw'));
   const b = new Browser();
   const sid = await signIn(b, email('pw'), password);
@@ -369,8 +347,11 @@ meTest('change password: current password checked, others signed out, old passwo
   const next = strongPassword();
   gh.sensitive(next);
 
+  const fresh0 = await attemptsLeft(user.id);
   expectError(await b.fail('POST', '/me/change_password', { new_password: next, current_password: 'wrong-password-1' }, 422),
     'form_password_incorrect', 'current_password');
+  assert.equal(await attemptsLeft(user.id), fresh0 - 1,
+    'a wrong current password counts toward the lockout');
   expectError(await b.fail('POST', '/me/change_password', { new_password: next }, 422),
     'form_param_missing', 'current_password');
   expectError(await b.fail('POST', '/me/change_password', { new_password: 'short', current_password: password }, 422),
@@ -385,6 +366,7 @@ meTest('change password: current password checked, others signed out, old passwo
   assert.equal(r.response.id, user.id);
   assert.equal(r.response.password_enabled, true);
   assert.deepEqual(r.client.sessions.map((s) => s.id), [sid], 'this browser stays signed in');
+  assert.equal(await attemptsLeft(user.id), fresh0, 'and a right one clears it');
   await b.post(`/client/sessions/${sid}/tokens`, {});
   expectError(await other.fail('POST', `/client/sessions/${sidOther}/tokens`, {}, 401), 'signed_out');
   assert.equal((await clerk.sessions.getSession(sidOther)).status, 'revoked');
@@ -398,7 +380,7 @@ meTest('change password: current password checked, others signed out, old passwo
   assert.equal((await clerk.users.verifyPassword({ userId: user.id, password: next })).verified, true);
 });
 
-meTest('TOTP enrolment: secret and URI, wrong then right code, backup codes, sign-in asks for it, removal', async () => {
+test('TOTP enrolment: secret and URI, wrong then right code, backup codes, sign-in asks for it, removal', async () => {
   const { b, user, password, sid } = await signedIn('totp');
   const c = await b.post('/me/totp', {});
   const t = c.response;
@@ -463,7 +445,7 @@ meTest('TOTP enrolment: secret and URI, wrong then right code, backup codes, sig
   expectError(await b.fail('POST', '/me/totp/attempt_verification', { code: totp(t.secret) }, 422), 'verification_missing');
 });
 
-meTest('DELETE /v1/me: refused when self-deletion is off; otherwise the user and its sessions go', async () => {
+test('DELETE /v1/me: refused when self-deletion is off; otherwise the user and its sessions go', async () => {
   const kept = await signedIn('del-off');
   await clerk.users.updateUser(kept.user.id, { deleteSelfEnabled: false });
   expectError(await kept.b.fail('DELETE', '/me', undefined, 403), 'not_allowed_access');
@@ -480,7 +462,7 @@ meTest('DELETE /v1/me: refused when self-deletion is off; otherwise the user and
   expectError(await b.fail('GET', '/me', undefined, 401), 'signed_out');
 });
 
-meTest('profile images are refused with a Clerk error; mutations from another origin are refused', async () => {
+test('profile images are refused with a Clerk error; mutations from another origin are refused', async () => {
   const { b } = await signedIn('img');
   expectError(await b.fail('POST', '/me/profile_image', {}, 403), 'feature_not_enabled');
   expectError(await b.fail('DELETE', '/me/profile_image', undefined, 403), 'feature_not_enabled');
@@ -491,7 +473,7 @@ meTest('profile images are refused with a Clerk error; mutations from another or
   expectError(await evil.fail('PATCH', '/me', { first_name: 'Evil' }, 403), 'origin_invalid');
 });
 
-meTest('webhooks: profile and address changes are user.updated, revoke is session.revoked, DELETE /me is user.deleted', async () => {
+test('webhooks: profile and address changes are user.updated, revoke is session.revoked, DELETE /me is user.deleted', async () => {
   const { user, password } = await makeUser(email('hooks'));
   const b = new Browser();
   await signIn(b, email('hooks'), password);
@@ -514,23 +496,13 @@ meTest('webhooks: profile and address changes are user.updated, revoke is sessio
   assert.equal(of('user.deleted', user.id)[0].json.data.deleted, true);
 });
 
-meTest('remove password: refused while the instance requires one, then allowed', async () => {
+test('remove password: refused while the instance requires one, then allowed', async () => {
   const { b, user, password, sid } = await signedIn('rmpw');
   expectError(await b.fail('POST', '/me/remove_password', { current_password: password }, 403), 'not_allowed_access');
 
-  // XXX: settings straight in the database until the Backend API's PATCH
-  // /v1/instance exists (as fapi_sign_in.test.mjs does).
-  const text = JSON.stringify({ password_enabled: false });
-  if (gh.db === 'postgres') {
-    const { default: pg } = await import('pg');
-    const c = new pg.Client({ connectionString: gh.dbUrl });
-    await c.connect();
-    try { await c.query('UPDATE instances SET settings = $1', [text]); } finally { await c.end(); }
-  } else {
-    await promisify(execFile)('sqlite3', [gh.dbUrl.replace(/^sqlite:\/\//, ''),
-      `UPDATE instances SET settings = '${text}'`]);
-  }
-  await gh.restart();
+  // The operator stops requiring passwords (Gatehouse's own key on PATCH /v1/instance).
+  const pr = await bapi(gh, 'PATCH', '/v1/instance', { body: { password_enabled: false } });
+  assert.equal(pr.status, 204, pr.text);
 
   expectError(await b.fail('POST', '/me/remove_password', { current_password: 'wrong-password-1' }, 422),
     'form_password_incorrect', 'current_password');

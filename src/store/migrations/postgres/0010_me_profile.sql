@@ -1,4 +1,4 @@
--- 0008_me_profile (SQLite): what the Frontend API's /v1/me routes keep
+-- 0010_me_profile (PostgreSQL): what the Frontend API's /v1/me routes keep
 -- (issue 4). Sessions remember the browser they were last used from (raw
 -- User-Agent, capped by core, and the peer address) for the active-devices
 -- list. An address added to an account has its emailed-code verification in
