@@ -1,4 +1,4 @@
--- 0010_abuse.sql (issue 6): rate-limit counters, shared by every server on
+-- 0011_abuse.sql (issue 6): rate-limit counters, shared by every server on
 -- one database. A row is one fixed window per bucket: it opens at the first
 -- hit and lasts the class's window; the next hit after window_end starts a
 -- new one. Rows whose window ended are purged now and then. Lockout counters
