@@ -193,39 +193,57 @@ gh_session_count(struct gh_app *app, const char *instance_id, const struct gh_se
     return gh_store_session_count(app->store, instance_id, f, out, err);
 }
 
-int
-gh_session_revoke(struct gh_app *app, const char *instance_id, const char *session_id,
-    struct gh_session **out, struct gh_err *err)
+/* active → to (revoked|ended|removed) with the session.<to> event in one
+ * transaction (webhooks, issue 5); a session that is not active is returned
+ * unchanged. Drops the session's cached tokens either way. */
+static int
+finish_session(struct gh_app *app, const char *instance_id, const char *session_id,
+    const char *to, struct gh_session **out, struct gh_err *err)
 {
     struct gh_session *s = NULL;
-    int                changed = 0;
+    char               type[32];
+    int                changed = 0, ok;
 
     *out = NULL;
+    snprintf(type, sizeof(type), "session.%s", to);
     if (gh_session_get(app, instance_id, session_id, &s, err) == -1)
         return -1;
     if (strcmp(s->status, "active") == 0) {
-        /* webhooks (issue 5): the change and session.revoked in one transaction */
-        if (gh_store_begin(app->store, err) == -1 ||
-            gh_store_session_set_status(app->store, instance_id, s->id, "active", "revoked",
-                gh_now_ms(), &changed, err) == -1 ||
-            (changed && gh_event_emit_session(app, instance_id, "session.revoked", s->id,
-                            err) == -1) ||
-            gh_store_commit(app->store, err) == -1) {
-            gh_store_rollback(app->store);
+        if (gh_store_begin(app->store, err) == -1) {
             gh_session_free(s);
             return -1;
         }
-        if (changed)
-            gh_event_wake(app);
+        ok = gh_store_session_set_status(app->store, instance_id, s->id, "active", to,
+                 gh_now_ms(), &changed, err) == 0 &&
+             (!changed || gh_event_emit_session(app, instance_id, type, s->id, err) == 0);
         gh_session_free(s);
-        /* Re-read: the row now says revoked (or whatever a racing writer set). */
+        if (gh_event_tx_end(app, ok, err) == -1)
+            return -1;
+        /* Re-read: the row now says `to` (or whatever a racing writer set). */
         if (gh_session_get(app, instance_id, session_id, &s, err) == -1)
             return -1;
         if (changed)
-            gh_log_info("session revoked session_id=%s user_id=%s", s->id, s->user_id);
+            gh_log_info("session %s session_id=%s user_id=%s", to, s->id, s->user_id);
     }
     if (app->tokens != NULL)
         gh_token_cache_drop(app->tokens, session_id);
     *out = s;
     return 0;
+}
+
+int
+gh_session_revoke(struct gh_app *app, const char *instance_id, const char *session_id,
+    struct gh_session **out, struct gh_err *err)
+{
+    return finish_session(app, instance_id, session_id, "revoked", out, err);
+}
+
+int
+gh_session_end(struct gh_app *app, const char *instance_id, const char *session_id,
+    const char *status, struct gh_session **out, struct gh_err *err)
+{
+    *out = NULL;
+    if (status == NULL || (strcmp(status, "ended") != 0 && strcmp(status, "removed") != 0))
+        return GH_FAIL(err, GH_E_INTERNAL, "session end status must be ended or removed");
+    return finish_session(app, instance_id, session_id, status, out, err);
 }

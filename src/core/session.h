@@ -47,6 +47,14 @@ int gh_session_count(struct gh_app *app, const char *instance_id,
 int gh_session_revoke(struct gh_app *app, const char *instance_id, const char *session_id,
     struct gh_session **out, struct gh_err *err);
 
+/* For the Frontend API's sign-out: status "ended" (the user signed out) or
+ * "removed" (the session was removed from its client). Like revoke: an
+ * active session changes, with session.ended / session.removed (data: the
+ * session + its user) emitted in the same transaction; one that is not
+ * active is returned unchanged. Any other status → GH_E_INTERNAL. */
+int gh_session_end(struct gh_app *app, const char *instance_id, const char *session_id,
+    const char *status, struct gh_session **out, struct gh_err *err);
+
 /* Sets s->status to "expired" when it is "active" and expire_at <= now.
  * Returns 1 when it changed the status. */
 int gh_session_effective_status(struct gh_session *s, int64_t now);

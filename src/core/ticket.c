@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/app.h"
+#include "core/event.h"
 #include "core/id.h"
 #include "crypto/crypto.h"
 #include "store/store.h"
@@ -154,18 +155,18 @@ accept_target(struct gh_app *app, const char *instance_id, enum gh_ticket_kind k
 }
 
 int
-gh_ticket_redeem(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
-    const char *raw, char target[GH_ID_MAX], struct gh_err *err)
+gh_ticket_redeem_for(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
+    const char *raw, const char *user_id, char target[GH_ID_MAX], struct gh_err *err)
 {
     const char *kn = gh_ticket_kind_name(kind);
     char        hash[65];
     int64_t     now = gh_now_ms();
-    int         changed = 0, ok = 0;
+    int         changed = 0, ok = 0, owned = !gh_store_in_tx(app->store);
 
     target[0] = '\0';
     if (kn == NULL || ticket_hash(raw, hash, err) == -1)
         return GH_FAIL(err, GH_E_TICKET_INVALID, NULL);
-    if (gh_store_begin(app->store, err) == -1)
+    if (owned && gh_store_begin(app->store, err) == -1)
         return -1;
     if (gh_store_ticket_use(app->store, instance_id, kn, hash, now, &changed, err) == -1)
         goto done;
@@ -178,14 +179,27 @@ gh_ticket_redeem(struct gh_app *app, const char *instance_id, enum gh_ticket_kin
     if (ticket_target(app, instance_id, kn, hash, target, err) == -1 ||
         accept_target(app, instance_id, kind, target, now, err) == -1)
         goto done;
+    /* webhooks (issue 5): the acceptance and its event in one transaction */
+    if (kind == GH_TICKET_ORG_INVITATION &&
+        gh_event_emit_org_invitation(app, instance_id, "organizationInvitation.accepted", target,
+            user_id, err) == -1)
+        goto done;
     ok = 1;
 done:
-    if (ok && gh_store_commit(app->store, err) == 0)
+    if (owned ? gh_event_tx_end(app, ok, err) == 0 : ok) /* joined: the caller commits */
         return 0;
-    gh_store_rollback(app->store);
     target[0] = '\0';
     return -1;
 }
+
+int
+gh_ticket_redeem(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
+    const char *raw, char target[GH_ID_MAX], struct gh_err *err)
+{
+    return gh_ticket_redeem_for(app, instance_id, kind, raw, NULL, target, err);
+}
+
+
 
 int
 gh_ticket_revoke_target(struct gh_app *app, const char *instance_id, const char *target_id,

@@ -42,6 +42,14 @@ int gh_ticket_issue(struct gh_app *app, const char *instance_id, enum gh_ticket_
  * expiry → GH_E_TICKET_EXPIRED; already used → GH_E_TICKET_USED. */
 int gh_ticket_redeem(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
     const char *raw, char target[GH_ID_MAX], struct gh_err *err);
+/* As gh_ticket_redeem, naming the user who accepts (NULL when not known).
+ * An organization invitation's acceptance emits organizationInvitation.accepted
+ * (data: the invitation + "user_id") in the same transaction. Joins the
+ * caller's transaction when one is open (store transactions nest), so the
+ * Frontend API can create the user, redeem and add the membership at once;
+ * creating the membership is the caller's. */
+int gh_ticket_redeem_for(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
+    const char *raw, const char *user_id, char target[GH_ID_MAX], struct gh_err *err);
 
 /* As gh_ticket_redeem, same errors, but consumes nothing: lets the Frontend
  * API show the invited email before the sign-up completes. */
