@@ -9,7 +9,7 @@ import { startGatehouse, storeKind } from './lib/server.mjs';
 import { sleep } from './lib/net.mjs';
 import { startPrivatePg } from './lib/pg.mjs';
 import {
-  clerkFor, uniq, strongPassword, bapi, assertClerkErrorBody, metrics, expectClerkError,
+  clerkFor, uniq, strongPassword, bapi, assertClerkErrorBody, metrics, metricSum, expectClerkError,
 } from './lib/clerk.mjs';
 
 let gh;
@@ -44,13 +44,41 @@ test('/healthz answers 200 on both listeners', async () => {
   }
 });
 
-test('/metrics exposes request and token counters', async () => {
+test('/metrics: requests by route and status, latency histogram, token mints (Prometheus text)', async () => {
+  const m0 = (await metrics(gh)).series;
   const s = await clerk.sessions.createSession({ userId: firstUser.id });
-  gh.sensitive((await clerk.sessions.getToken(s.id)).jwt);
-  const { text } = await metrics(gh);
-  assert.match(text, /^gatehouse_http_requests_total[{ ]/m, text);
-  assert.match(text, /^gatehouse_token_mints_total[{ ]/m, text);
+  const t1 = (await clerk.sessions.getToken(s.id)).jwt;
+  const t2 = (await clerk.sessions.getToken(s.id)).jwt; // handed out again
+  gh.sensitive(t1);
+  assert.equal(t2, t1);
+  await clerk.users.getUser(firstUser.id);
+  await expectClerkError(clerk.users.getUser('user_doesnotexist0000000000'), 404);
+  const res = await fetch(`${gh.backendUrl}/metrics`);
+  await res.arrayBuffer();
+  assert.match(res.headers.get('content-type'), /^text\/plain/);
+  const { text, series } = await metrics(gh);
+  const d = (name, ...labels) => metricSum(series, name, ...labels) - metricSum(m0, name, ...labels);
   assert.match(text, /^# TYPE gatehouse_http_requests_total counter$/m);
+  assert.match(text, /^# TYPE gatehouse_http_request_duration_seconds histogram$/m);
+  assert.match(text, /^# TYPE gatehouse_token_mints_total counter$/m);
+  // requests by route (the pattern, never the raw path) and status
+  assert.ok(d('gatehouse_http_requests_total', 'listener="backend"', 'route="/v1/users/:id"', 'status="200"') >= 1, text);
+  assert.ok(d('gatehouse_http_requests_total', 'route="/v1/users/:id"', 'status="404"') >= 1, text);
+  assert.ok(!text.includes(firstUser.id), 'ids never become label values');
+  // histogram: cumulative buckets ending in +Inf = _count, and a _sum
+  const buckets = [...series].filter(([k]) => k.startsWith('gatehouse_http_request_duration_seconds_bucket{listener="backend"'));
+  assert.ok(buckets.length >= 5, text);
+  for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i][1] >= buckets[i - 1][1], 'buckets are cumulative');
+  assert.ok(buckets.at(-1)[0].includes('le="+Inf"'));
+  assert.equal(buckets.at(-1)[1], series.get('gatehouse_http_request_duration_seconds_count{listener="backend"}'));
+  assert.ok(series.get('gatehouse_http_request_duration_seconds_sum{listener="backend"}') > 0);
+  // token mints: one signature, one reuse
+  assert.equal(d('gatehouse_token_mints_total', 'kind="signed"'), 1, text);
+  assert.equal(d('gatehouse_token_mints_total', 'kind="reused"'), 1, text);
+  // /metrics needs no key and is not on the frontend listener
+  const fe = await fetch(`${gh.frontendUrl}/metrics`);
+  await fe.arrayBuffer();
+  assert.equal(fe.status, 404);
 });
 
 test('logs on stderr are JSON lines', async () => {
