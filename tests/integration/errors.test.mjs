@@ -58,6 +58,21 @@ test('successful responses are exactly application/json', async () => {
   assert.equal(r.status, 200);
   assert.equal(r.headers.get('content-type'), 'application/json');
   assert.equal(r.json.object, 'user');
+  // every kind of JSON answer: list, count, object, token, JWKS, DeletedObject, paginated
+  const s = await bapi(gh, 'POST', '/v1/sessions', { body: { user_id: user.id } });
+  const tok = await bapi(gh, 'POST', `/v1/sessions/${s.json.id}/tokens`);
+  gh.sensitive(tok.json.jwt);
+  const tmp = await bapi(gh, 'POST', '/v1/users', { body: { first_name: 'Tmp' } });
+  for (const x of [s, tok, tmp, await bapi(gh, 'GET', '/v1/users'), await bapi(gh, 'GET', '/v1/users/count'),
+    await bapi(gh, 'GET', '/v1/jwks'), await bapi(gh, 'GET', '/v1/sessions?paginated=true'),
+    await bapi(gh, 'PATCH', `/v1/users/${user.id}/metadata`, { body: {} }),
+    await bapi(gh, 'DELETE', `/v1/users/${tmp.json.id}`)]) {
+    assert.equal(x.status, 200, x.text);
+    assert.equal(x.headers.get('content-type'), 'application/json', x.text.slice(0, 100));
+  }
+  const jw = await fetch(`${gh.frontendUrl}/.well-known/jwks.json`);
+  await jw.arrayBuffer();
+  assert.equal(jw.headers.get('content-type'), 'application/json');
 });
 
 test('malformed JSON body → 400 Clerk error', async () => {

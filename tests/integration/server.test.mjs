@@ -5,7 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startGatehouse, storeKind } from './lib/server.mjs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startGatehouse, storeKind, REPO_ROOT } from './lib/server.mjs';
 import { sleep } from './lib/net.mjs';
 import { startPrivatePg } from './lib/pg.mjs';
 import {
@@ -117,6 +119,18 @@ test('restart on the same database keeps data and prints no new secret key', asy
   assert.equal(gh.printed.CLERK_API_URL, gh.backendUrl);
   assert.equal((await clerk.users.getUser(firstUser.id)).id, firstUser.id);
   assert.equal((await clerkFor(gh, { secretKey: gh.secondKey }).users.getCount()), 1);
+});
+
+test('gatehouse migrate: applies nothing twice, prints the schema version, the server keeps serving', async () => {
+  const files = (await readdir(join(REPO_ROOT, 'src/store/migrations', storeKind() === 'postgres' ? 'postgres' : 'sqlite')))
+    .filter((f) => /^\d{4}_.*\.sql$/.test(f));
+  const latest = Math.max(...files.map((f) => Number(f.slice(0, 4))));
+  for (let i = 0; i < 2; i++) {
+    const r = await gh.admin(['migrate']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^schema version ${latest}$`, 'm'), r.stdout);
+  }
+  assert.equal((await clerk.users.getUser(firstUser.id)).id, firstUser.id);
 });
 
 /** Raw POST /v1/users; `split` sends the body in two parts around `between()`. */
