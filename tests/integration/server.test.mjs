@@ -11,7 +11,7 @@ import { startGatehouse, storeKind, REPO_ROOT } from './lib/server.mjs';
 import { sleep } from './lib/net.mjs';
 import { startPrivatePg } from './lib/pg.mjs';
 import {
-  clerkFor, uniq, strongPassword, bapi, assertClerkErrorBody, metrics, metricSum, expectClerkError,
+  clerkFor, uniq, strongPassword, bapi, assertClerkErrorBody, metrics, metricSum, expectClerkError, pkHost, decodeJwt,
 } from './lib/clerk.mjs';
 
 let gh;
@@ -214,6 +214,22 @@ test('shutdown: SIGTERM exits 0, logs clean', async () => {
   await gh.close();
 });
 
+test('--frontend-url: the publishable key and the tokens\' iss name the public host', async () => {
+  const g = await startGatehouse({ env: { GATEHOUSE_FRONTEND_URL: 'https://auth.example.test' } });
+  try {
+    assert.equal(pkHost(g.publishableKey), 'auth.example.test');
+    const c = clerkFor(g);
+    const u = await c.users.createUser({ emailAddress: [`fe.${tag}@example.com`] });
+    const s = await c.sessions.createSession({ userId: u.id });
+    const { jwt } = await c.sessions.getToken(s.id);
+    g.sensitive(jwt);
+    assert.equal(decodeJwt(jwt).payload.iss, 'https://auth.example.test');
+    await g.close();
+  } finally {
+    await g.cleanup();
+  }
+});
+
 test('PostgreSQL outage: 503 while down, recovers without a restart',
   { skip: storeKind() !== 'postgres' && 'PostgreSQL only (GH_TEST_DB=postgres)' }, async () => {
     const pg = await startPrivatePg();
@@ -225,6 +241,11 @@ test('PostgreSQL outage: 503 while down, recovers without a restart',
       await pg.stop();
       const r1 = await bapi(g, 'GET', `/v1/users/${u.id}`);
       assertClerkErrorBody(r1, 503);
+      for (const base of [g.frontendUrl, g.backendUrl]) { // /healthz checks the database
+        const h = await fetch(`${base}/healthz`);
+        await h.arrayBuffer();
+        assert.equal(h.status, 503, base);
+      }
       const r2 = await bapi(g, 'POST', '/v1/users', { body: { email_address: [`pgdown2.${tag}@example.com`] } });
       assertClerkErrorBody(r2, 503);
       await expectClerkError(c.users.getUser(u.id), 503);
@@ -237,6 +258,9 @@ test('PostgreSQL outage: 503 while down, recovers without a restart',
         await sleep(200);
       }
       assert.equal(last.status, 200, `after PostgreSQL came back: ${last.status} ${last.text}`);
+      const h = await fetch(`${g.backendUrl}/healthz`);
+      await h.arrayBuffer();
+      assert.equal(h.status, 200);
       const u2 = await c.users.createUser({ emailAddress: [`pgdown2.${tag}@example.com`] });
       assert.equal((await c.users.getUser(u2.id)).id, u2.id);
       assert.ok(g.running, 'gatehouse kept running');
