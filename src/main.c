@@ -53,6 +53,7 @@ listen_all(struct gh_server *srv, const struct gh_conf *conf, struct gh_err *err
     const struct gh_listener_def fe = {
         .name = "frontend", .addr = conf->frontend_addr, .routes = gh_routes_frontend,
         .nroutes = gh_routes_frontend_count, .max_body = conf->max_body_frontend, .json_only = 0,
+        .fapi = 1,
     };
     const struct gh_listener_def be = {
         .name = "backend", .addr = conf->backend_addr, .routes = gh_routes_backend,

@@ -17,6 +17,7 @@ struct gh_store;
 struct gh_keyring;      /* core/keys.c: signing key, public keys, cached JWKS */
 struct gh_token_cache;  /* core/token.c: reusable session tokens */
 struct gh_master_key;
+struct gh_mail;         /* core/mail.h */
 
 struct gh_app {
     const struct gh_conf  *conf;
@@ -29,6 +30,10 @@ struct gh_app {
     gh_event_render_fn    *event_render;
     gh_event_wake_fn      *event_wake;
     void                  *event_wake_arg;
+    /* Frontend API email (issue 4): set once at startup, see core/mail.h */
+    int                  (*mail_send)(void *arg, const char *instance_id,
+                             const struct gh_mail *m, struct gh_err *err);
+    void                  *mail_arg;
 };
 
 /* What bootstrap created, to print once on stdout. */

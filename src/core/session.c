@@ -193,37 +193,36 @@ gh_session_count(struct gh_app *app, const char *instance_id, const struct gh_se
     return gh_store_session_count(app->store, instance_id, f, out, err);
 }
 
-/* active → to (revoked|ended|removed) with the session.<to> event in one
- * transaction (webhooks, issue 5); a session that is not active is returned
- * unchanged. Drops the session's cached tokens either way. */
-static int
-finish_session(struct gh_app *app, const char *instance_id, const char *session_id,
-    const char *to, struct gh_session **out, struct gh_err *err)
+int
+gh_session_revoke(struct gh_app *app, const char *instance_id, const char *session_id,
+    struct gh_session **out, struct gh_err *err)
 {
     struct gh_session *s = NULL;
-    char               type[32];
-    int                changed = 0, ok;
+    int                changed = 0;
 
     *out = NULL;
-    snprintf(type, sizeof(type), "session.%s", to);
     if (gh_session_get(app, instance_id, session_id, &s, err) == -1)
         return -1;
     if (strcmp(s->status, "active") == 0) {
-        if (gh_store_begin(app->store, err) == -1) {
+        /* webhooks (issue 5): the change and session.revoked in one transaction */
+        if (gh_store_begin(app->store, err) == -1 ||
+            gh_store_session_set_status(app->store, instance_id, s->id, "active", "revoked",
+                gh_now_ms(), &changed, err) == -1 ||
+            (changed && gh_event_emit_session(app, instance_id, "session.revoked", s->id,
+                            err) == -1) ||
+            gh_store_commit(app->store, err) == -1) {
+            gh_store_rollback(app->store);
             gh_session_free(s);
             return -1;
         }
-        ok = gh_store_session_set_status(app->store, instance_id, s->id, "active", to,
-                 gh_now_ms(), &changed, err) == 0 &&
-             (!changed || gh_event_emit_session(app, instance_id, type, s->id, err) == 0);
+        if (changed)
+            gh_event_wake(app);
         gh_session_free(s);
-        if (gh_event_tx_end(app, ok, err) == -1)
-            return -1;
-        /* Re-read: the row now says `to` (or whatever a racing writer set). */
+        /* Re-read: the row now says revoked (or whatever a racing writer set). */
         if (gh_session_get(app, instance_id, session_id, &s, err) == -1)
             return -1;
         if (changed)
-            gh_log_info("session %s session_id=%s user_id=%s", to, s->id, s->user_id);
+            gh_log_info("session revoked session_id=%s user_id=%s", s->id, s->user_id);
     }
     if (app->tokens != NULL)
         gh_token_cache_drop(app->tokens, session_id);
@@ -231,19 +230,60 @@ finish_session(struct gh_app *app, const char *instance_id, const char *session_
     return 0;
 }
 
+/* ---- Frontend API (issue 4) ---- */
+
 int
-gh_session_revoke(struct gh_app *app, const char *instance_id, const char *session_id,
-    struct gh_session **out, struct gh_err *err)
+gh_session_create_on_client(struct gh_app *app, const char *instance_id, const char *user_id,
+    const char *client_id, const char *active_org_id, struct gh_session **out,
+    struct gh_err *err)
 {
-    return finish_session(app, instance_id, session_id, "revoked", out, err);
+    struct gh_session *s = NULL;
+    int                owned = !gh_store_in_tx(app->store), ok;
+
+    *out = NULL;
+    if (check_user(app, instance_id, user_id, err) == -1)
+        return -1;
+    if ((s = new_session(user_id, client_id, active_org_id, gh_now_ms())) == NULL)
+        return GH_FAIL(err, GH_E_NOMEM, NULL);
+    /* Joins the caller's transaction (sign-up creates the user in the same one). */
+    if (owned && gh_store_begin(app->store, err) == -1) {
+        gh_session_free(s);
+        return -1;
+    }
+    ok = gh_store_session_insert(app->store, instance_id, s, err) == 0 &&
+        gh_event_emit_session(app, instance_id, "session.created", s->id, err) == 0;
+    if (owned && gh_event_tx_end(app, ok, err) == -1)
+        ok = 0;
+    if (!ok) {
+        gh_session_free(s);
+        return -1;
+    }
+    gh_log_info("session created session_id=%s user_id=%s client_id=%s", s->id, user_id,
+        client_id);
+    *out = s;
+    return 0;
 }
 
 int
-gh_session_end(struct gh_app *app, const char *instance_id, const char *session_id,
-    const char *status, struct gh_session **out, struct gh_err *err)
+gh_session_finish(struct gh_app *app, const char *instance_id, const char *session_id,
+    const char *to, struct gh_err *err)
 {
-    *out = NULL;
-    if (status == NULL || (strcmp(status, "ended") != 0 && strcmp(status, "removed") != 0))
-        return GH_FAIL(err, GH_E_INTERNAL, "session end status must be ended or removed");
-    return finish_session(app, instance_id, session_id, status, out, err);
+    char type[32];
+    int  changed = 0, owned = !gh_store_in_tx(app->store), ok;
+
+    snprintf(type, sizeof(type), "session.%s", to); /* session.ended / session.removed */
+    if (owned && gh_store_begin(app->store, err) == -1)
+        return -1;
+    ok = gh_store_session_set_status(app->store, instance_id, session_id, "active", to,
+             gh_now_ms(), &changed, err) == 0 &&
+        (!changed || gh_event_emit_session(app, instance_id, type, session_id, err) == 0);
+    if (owned && gh_event_tx_end(app, ok, err) == -1)
+        ok = 0;
+    if (!ok)
+        return -1;
+    if (changed)
+        gh_log_info("session %s session_id=%s", to, session_id);
+    if (app->tokens != NULL)
+        gh_token_cache_drop(app->tokens, session_id);
+    return 0;
 }

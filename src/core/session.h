@@ -47,13 +47,19 @@ int gh_session_count(struct gh_app *app, const char *instance_id,
 int gh_session_revoke(struct gh_app *app, const char *instance_id, const char *session_id,
     struct gh_session **out, struct gh_err *err);
 
-/* For the Frontend API's sign-out: status "ended" (the user signed out) or
- * "removed" (the session was removed from its client). Like revoke: an
- * active session changes, with session.ended / session.removed (data: the
- * session + its user) emitted in the same transaction; one that is not
- * active is returned unchanged. Any other status → GH_E_INTERNAL. */
-int gh_session_end(struct gh_app *app, const char *instance_id, const char *session_id,
-    const char *status, struct gh_session **out, struct gh_err *err);
+/* ---- Frontend API (issue 4) ---- */
+
+/* Creates an active session for user_id on an existing (browser) client,
+ * with session.created in the same transaction (joining the caller's when
+ * one is open). Banned/locked → GH_E_USER_LOCKED. *out: caller frees. */
+int gh_session_create_on_client(struct gh_app *app, const char *instance_id,
+    const char *user_id, const char *client_id, const char *active_org_id,
+    struct gh_session **out, struct gh_err *err);
+/* Moves an active session to `to` ("ended": sign-out; "removed": removed
+ * from the client) with its session.<to> event; a session that is not
+ * active is left alone (return 0). Drops its cached tokens. */
+int gh_session_finish(struct gh_app *app, const char *instance_id, const char *session_id,
+    const char *to, struct gh_err *err);
 
 /* Sets s->status to "expired" when it is "active" and expire_at <= now.
  * Returns 1 when it changed the status. */

@@ -22,7 +22,8 @@ struct gh_req {
     const char    *path;                        /* URL path without the query string */
     const char    *params[GH_MAX_PATH_PARAMS];  /* ":name" segments of the route, in order */
     size_t         nparams;
-    const char    *body;                        /* raw body, NUL-terminated; "" when none */
+    const char    *body;                        /* raw body, NUL-terminated; "" when none
+                                                 * (a form body is read as JSON: gh_req_json) */
     size_t         body_len;
     char           instance_id[GH_ID_MAX];      /* set by the auth step of GH_AUTH_SECRET routes */
     char           request_id[32];
@@ -32,6 +33,8 @@ struct gh_req {
 
 /* Header value (case-insensitive name), or NULL. Borrowed for the request. */
 const char *gh_req_header(const struct gh_req *req, const char *name);
+/* A cookie's value, or NULL. Borrowed for the request. */
+const char *gh_req_cookie(const struct gh_req *req, const char *name);
 /* First value of a query parameter (form-decoded: %XX and '+'), or NULL. */
 const char *gh_req_query(const struct gh_req *req, const char *name);
 /* Every value of a repeated query parameter, in order; returns how many were
@@ -61,6 +64,8 @@ typedef int gh_handler_fn(struct gh_req *req, struct gh_resp *resp, struct gh_er
 enum gh_auth {
     GH_AUTH_NONE = 0, /* public */
     GH_AUTH_SECRET,   /* Authorization: Bearer sk_… (Backend API) */
+    GH_AUTH_CLIENT,   /* Frontend API: the __client cookie (or dev-browser token), looked up by
+                       * the handler; mutations only from allowed origins (CSRF) */
 };
 
 struct gh_route {

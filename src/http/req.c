@@ -28,6 +28,17 @@ gh_req_header(const struct gh_req *req, const char *name)
     return MHD_lookup_connection_value((struct MHD_Connection *)r->conn, MHD_HEADER_KIND, name);
 }
 
+const char *
+gh_req_cookie(const struct gh_req *req, const char *name)
+{
+    struct gh_http_req *r = impl(req);
+
+    if (r == NULL || r->conn == NULL || name == NULL)
+        return NULL;
+    /* MHD parses the Cookie header into its own table (first wins). */
+    return MHD_lookup_connection_value((struct MHD_Connection *)r->conn, MHD_COOKIE_KIND, name);
+}
+
 /* Decodes one key or value in place; -1 on a bad escape, NUL or invalid UTF-8. */
 static int
 decode_part(char *s, size_t len)
@@ -172,6 +183,66 @@ all_space(const char *s, size_t len)
     return 1;
 }
 
+/* 1 when a Content-Type value names application/x-www-form-urlencoded. */
+static int
+is_form_ctype(const char *ctype)
+{
+    static const char mime[] = "application/x-www-form-urlencoded";
+    size_t            n = sizeof(mime) - 1;
+
+    if (ctype == NULL)
+        return 0;
+    while (*ctype == ' ' || *ctype == '\t')
+        ctype++;
+    return strncasecmp(ctype, mime, n) == 0 &&
+        (ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ');
+}
+
+/* Frontend API (issue 4): a form body becomes the JSON object handlers read:
+ * each key a string, a repeated key an array of strings in order. Parsed with
+ * the query-string rules (escapes, UTF-8, NUL and pair count checked). */
+static int
+form_to_json(struct gh_req *req, struct gh_http_req *r, struct gh_err *err)
+{
+    struct gh_query q;
+    json_t         *o = NULL;
+
+    memset(&q, 0, sizeof(q));
+    if (gh_query_parse(&q, req->body, err) == -1) {
+        err->code = GH_E_BODY_INVALID;
+        return -1;
+    }
+    if ((o = json_object()) == NULL)
+        goto nomem;
+    for (size_t i = 0; i < q.n; i++) {
+        json_t *prev = json_object_get(o, q.pairs[i].key);
+        json_t *v = json_string(q.pairs[i].value);
+
+        if (v == NULL)
+            goto nomem;
+        if (prev == NULL) {
+            if (json_object_set_new(o, q.pairs[i].key, v) == -1)
+                goto nomem;
+        } else if (json_is_array(prev)) {
+            if (json_array_append_new(prev, v) == -1)
+                goto nomem;
+        } else {
+            json_t *a = json_pack("[OO]", prev, v);
+
+            json_decref(v);
+            if (a == NULL || json_object_set_new(o, q.pairs[i].key, a) == -1)
+                goto nomem;
+        }
+    }
+    gh_query_clear(&q);
+    r->json = o;
+    return 0;
+nomem:
+    gh_query_clear(&q);
+    json_decref(o);
+    return GH_FAIL(err, GH_E_NOMEM, NULL);
+}
+
 static int
 parse_body(struct gh_req *req, struct gh_http_req *r, struct gh_err *err)
 {
@@ -181,6 +252,8 @@ parse_body(struct gh_req *req, struct gh_http_req *r, struct gh_err *err)
         r->json = json_object();
         return r->json != NULL ? 0 : GH_FAIL(err, GH_E_NOMEM, NULL);
     }
+    if (r->fapi && is_form_ctype(gh_req_header(req, "Content-Type")))
+        return form_to_json(req, r, err);
     if (!gh_http_is_json_ctype(gh_req_header(req, "Content-Type")))
         return GH_FAIL(err, GH_E_UNSUPPORTED_MEDIA, "Content-Type must be application/json");
     /* JSON_ALLOW_NUL: passwords keep their real length; params.c refuses NUL

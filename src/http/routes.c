@@ -3,10 +3,12 @@
  * matters only where a literal and a ":param" overlap: the first matching
  * row wins, so "/v1/users/count" comes before "/v1/users/:id". */
 #include "api/backend/backend.h"
+#include "api/frontend/frontend.h"
 #include "http/server.h"
 
 #define NONE   GH_AUTH_NONE
 #define SECRET GH_AUTH_SECRET
+#define CLIENT GH_AUTH_CLIENT
 
 /* Frontend listener: browsers and the public internet. */
 const struct gh_route gh_routes_frontend[] = {
@@ -14,6 +16,22 @@ const struct gh_route gh_routes_frontend[] = {
     { "GET",    "/healthz",                       gh_http_healthz_get,         NONE },
     { "GET",    "/.well-known/jwks.json",         gh_api_jwks_get,             NONE },
     { "GET",    "/images/default-avatar.svg",     gh_http_default_avatar_get,  NONE },
+
+    /* Frontend API (issue 4). CLIENT: the browser's client from its cookie
+     * (or dev-browser token), looked up by the handler; mutations only from
+     * allowed origins. PATCH/PUT/DELETE arrive as POST ?_method=. */
+    { "GET",    "/v1/environment",                gh_fapi_environment_get,     NONE },
+    { "PATCH",  "/v1/environment",                gh_fapi_environment_get,     NONE },
+    { "POST",   "/v1/dev_browser",                gh_fapi_dev_browser_create,  NONE },
+    { "GET",    "/v1/client",                     gh_fapi_client_get,          CLIENT },
+    { "DELETE", "/v1/client",                     gh_fapi_client_delete,       CLIENT },
+    { "DELETE", "/v1/client/sessions",            gh_fapi_client_sessions_delete, CLIENT },
+    { "GET",    "/v1/client/sessions/:id",        gh_fapi_session_get,         CLIENT },
+    { "POST",   "/v1/client/sessions/:id/touch",  gh_fapi_session_touch,       CLIENT },
+    { "POST",   "/v1/client/sessions/:id/tokens", gh_fapi_session_token,       CLIENT },
+    { "POST",   "/v1/client/sessions/:id/tokens/:template", gh_fapi_session_token_template, CLIENT },
+    { "POST",   "/v1/client/sessions/:id/end",    gh_fapi_session_end,         CLIENT },
+    { "POST",   "/v1/client/sessions/:id/remove", gh_fapi_session_remove,      CLIENT },
 };
 const size_t gh_routes_frontend_count = sizeof(gh_routes_frontend) / sizeof(gh_routes_frontend[0]);
 

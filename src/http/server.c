@@ -280,6 +280,7 @@ first_call(struct gh_http_listener *ls, struct gh_http_req *r, const char *metho
 
     r->started = 1;
     r->req.method = method; /* MHD keeps it for the whole request */
+    r->fapi = ls->def.fapi;
     if (r->uri != NULL && strlen(r->uri) > GH_HTTP_MAX_URI) {
         r->rejected = 1;
         return reply_error(r, GH_E_URI_TOO_LONG, NULL);
@@ -400,13 +401,39 @@ check_secret(struct gh_http_req *r, struct gh_err *err)
     return gh_app_check_secret(r->req.app, h, r->req.instance_id, err);
 }
 
+/* Frontend API (spec FAPI §2): clerk-js sends PATCH, PUT and DELETE as POST
+ * with ?_method=, so its requests stay CORS-simple. Only POST may be
+ * overridden, and only into those three. */
+static void
+method_override(struct gh_http_req *r)
+{
+    static const char *const allowed[] = { "PATCH", "PUT", "DELETE" };
+    const char              *m = gh_req_query(&r->req, "_method");
+
+    if (m == NULL || strcmp(r->req.method, "POST") != 0)
+        return;
+    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+        if (strcasecmp(m, allowed[i]) == 0) {
+            snprintf(r->method_override, sizeof(r->method_override), "%s", allowed[i]);
+            r->req.method = r->method_override;
+            return;
+        }
+    }
+}
+
 static int
 dispatch(struct gh_http_listener *ls, struct gh_http_req *r, struct gh_err *err)
 {
     struct gh_route_match m;
 
-    if (split_uri(r, err) == -1)
+    if (split_uri(r, err) == -1 || gh_query_parse(&r->query, r->query_raw, err) == -1)
         return -1;
+    if (ls->def.fapi) {
+        gh_http_cors_headers(r);
+        if (strcmp(r->req.method, "OPTIONS") == 0)
+            return gh_http_cors_preflight(r, err);
+        method_override(r);
+    }
     switch (gh_router_match(ls->def.routes, ls->def.nroutes, r->req.method, r->path, &m)) {
     case GH_ROUTE_NONE:
         return GH_FAIL(err, GH_E_ROUTE_NOT_FOUND, NULL);
@@ -417,13 +444,15 @@ dispatch(struct gh_http_listener *ls, struct gh_http_req *r, struct gh_err *err)
     }
     r->route_pattern = m.route->pattern;
     r->route_index = m.index;
-    if (decode_params(r, &m, err) == -1 || gh_query_parse(&r->query, r->query_raw, err) == -1)
+    if (decode_params(r, &m, err) == -1)
         return -1;
     if (ls->def.json_only && r->body_len > 0 &&
         !gh_http_is_json_ctype(gh_req_header(&r->req, MHD_HTTP_HEADER_CONTENT_TYPE)))
         return GH_FAIL(err, GH_E_UNSUPPORTED_MEDIA, "Content-Type must be application/json");
     if (m.route->auth == GH_AUTH_SECRET && check_secret(r, err) == -1)
         return -1;
+    if (m.route->auth == GH_AUTH_CLIENT && !gh_http_cors_origin_ok(r))
+        return GH_FAIL(err, GH_E_ORIGIN_INVALID, NULL);
     return m.route->fn(&r->req, &r->resp, err);
 }
 

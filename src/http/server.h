@@ -26,6 +26,8 @@ struct gh_listener_def {
     size_t                 nroutes;
     size_t                 max_body;  /* bytes; a larger body → 413 */
     int                    json_only; /* a non-empty body must be application/json (415) */
+    int                    fapi;      /* Frontend API rules: ?_method= override, form bodies,
+                                       * CORS for allowed origins (cors.c) */
 };
 
 struct gh_server;
@@ -108,6 +110,8 @@ struct gh_http_req {
     struct gh_err                  json_err; /* its failure, returned again on later calls */
     int                            json_done;
     int                            started;  /* access handler saw the headers */
+    int                            fapi;     /* the listener's def.fapi (form bodies, CORS) */
+    char                           method_override[8]; /* "PATCH"… from ?_method= (FAPI) */
     int                            rejected; /* an early reply (413/431) is queued */
     int                            too_large; /* body passed the cap mid-upload: 413 at the end */
     size_t                         discarded; /* bytes dropped since then */
@@ -124,6 +128,20 @@ int gh_http_is_json_ctype(const char *ctype);
 
 /* Frees everything a request holds (not the struct itself). */
 void gh_http_req_clear(struct gh_http_req *r);
+
+/* ---- cors.c: Frontend API CORS (issue 4) ---- */
+
+/* Adds Access-Control-Allow-Origin (echoing an allowed Origin), -Credentials,
+ * -Expose-Headers and Vary: Origin to the response when the request's Origin
+ * is allowed (core/origin.h decides). No Origin, or a refused one: nothing. */
+void gh_http_cors_headers(struct gh_http_req *r);
+/* 1 when the request may proceed: no Origin, an allowed Origin, or a safe
+ * method. A cookie-authenticated mutation from another origin is refused
+ * (CSRF; catalogue SES). */
+int gh_http_cors_origin_ok(struct gh_http_req *r);
+/* Answers an OPTIONS preflight (204 with the allow headers, or 403 for an
+ * origin that is not allowed). */
+int gh_http_cors_preflight(struct gh_http_req *r, struct gh_err *err);
 
 /* ---- reply.c: error rendering ---- */
 

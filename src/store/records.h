@@ -88,6 +88,10 @@ struct gh_user {
 struct gh_client {
     char    id[GH_ID_MAX];   /* client_… */
     char    token_hash[65];  /* hex SHA-256 of the client cookie token; "" for BAPI-made clients */
+    /* Frontend API (issue 4); "" when none */
+    char    last_active_session_id[GH_ID_MAX];
+    char    sign_in_id[GH_ID_MAX];  /* the sign-in in progress */
+    char    sign_up_id[GH_ID_MAX];  /* the sign-up in progress */
     int64_t created_at;
     int64_t updated_at;
 };
@@ -308,6 +312,62 @@ struct gh_access_ident {
     int64_t created_at;
     int64_t updated_at;
 };
+
+/* ---- Frontend API (issue 4): sign-ins and sign-ups (records_fapi.c) ---- */
+
+/* One verification inside a sign-in or sign-up (spec FAPI §4.6). Codes are
+ * never stored: code_hash is hex SHA-256 over "<owner id>:<code>". */
+struct gh_verif {
+    char    strategy[40];          /* "password", "email_code", "totp", …; "" = none yet */
+    char    status[16];            /* unverified|verified|failed|expired|transferable; "" = none */
+    int     attempts;              /* wrong codes so far */
+    int64_t expire_at;             /* GH_TIME_NULL = no expiry */
+    char    code_hash[65];         /* "" when no code was sent */
+    char    target_id[GH_ID_MAX];  /* idn_… the code was sent to; "" when none */
+    int64_t sent_at;               /* last send (resend cooldown); GH_TIME_NULL = never */
+};
+
+struct gh_sign_in {
+    char            id[GH_ID_MAX];         /* sia_… */
+    char            client_id[GH_ID_MAX];
+    char            status[24];            /* needs_identifier|needs_first_factor|needs_second_factor|needs_new_password|complete|abandoned */
+    char           *identifier;            /* as the user typed it (normalised); NULL = none */
+    char            user_id[GH_ID_MAX];    /* "" until an identifier matched a user */
+    struct gh_verif ff;                    /* first factor */
+    struct gh_verif sf;                    /* second factor */
+    char            created_session_id[GH_ID_MAX]; /* "" until complete */
+    int64_t         abandon_at;
+    int64_t         created_at;
+    int64_t         updated_at;
+};
+
+struct gh_sign_up {
+    char            id[GH_ID_MAX];         /* sua_… */
+    char            client_id[GH_ID_MAX];
+    char            status[24];            /* missing_requirements|complete|abandoned */
+    char           *email_address;         /* lower-cased; NULL = not given (all strings) */
+    char           *phone_number;
+    char           *username;
+    char           *first_name;
+    char           *last_name;
+    char           *password_hash;         /* argon2id PHC; never rendered (has_password) */
+    char           *unsafe_metadata;       /* JSON object text; never NULL */
+    int64_t         legal_accepted_at;
+    char            invitation_id[GH_ID_MAX]; /* inv_…/orginv_… accepted through a ticket; "" */
+    struct gh_verif ev;                    /* email address verification */
+    char            created_session_id[GH_ID_MAX];
+    char            created_user_id[GH_ID_MAX];
+    int64_t         abandon_at;
+    int64_t         created_at;
+    int64_t         updated_at;
+};
+
+/* Constructors zero and set times to GH_TIME_NULL (metadata "{}"). */
+struct gh_sign_in *gh_sign_in_new(void);
+void               gh_sign_in_free(struct gh_sign_in *si);
+struct gh_sign_up *gh_sign_up_new(void);
+void               gh_sign_up_free(struct gh_sign_up *su);
+void               gh_verif_reset(struct gh_verif *v); /* zero, times GH_TIME_NULL */
 
 /* Constructors zero, set times to GH_TIME_NULL and metadata to "{}". */
 struct gh_invitation    *gh_invitation_new(void);

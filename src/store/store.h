@@ -165,6 +165,44 @@ int gh_store_session_list(struct gh_store *st, const char *instance_id,
 int gh_store_session_count(struct gh_store *st, const char *instance_id,
     const struct gh_session_filter *f, int64_t *out, struct gh_err *err);
 
+/* ---- Frontend API (issue 4): clients, sign-ins, sign-ups (store_fapi.c) ---- */
+/* The client whose cookie token hashes to token_hash; *out NULL (return 0)
+ * when none (an empty hash never matches: Backend API clients have ""). */
+int gh_store_client_find_by_token(struct gh_store *st, const char *instance_id,
+    const char *token_hash, struct gh_client **out, struct gh_err *err);
+int gh_store_client_get(struct gh_store *st, const char *instance_id, const char *client_id,
+    struct gh_client **out, struct gh_err *err); /* caller frees with free() */
+/* Writes token_hash, last_active_session_id, sign_in_id, sign_up_id, updated_at. */
+int gh_store_client_update(struct gh_store *st, const char *instance_id,
+    const struct gh_client *c, struct gh_err *err);
+/* Deletes the client and its sign-ins and sign-ups (not its sessions). */
+int gh_store_client_delete(struct gh_store *st, const char *instance_id, const char *client_id,
+    struct gh_err *err);
+/* Sets the session's active organization (NULL or "" = personal) and
+ * last_active_at = updated_at = now. */
+int gh_store_session_set_org(struct gh_store *st, const char *instance_id,
+    const char *session_id, const char *org_id, int64_t now, struct gh_err *err);
+
+/* Sign-ins and sign-ups are written whole; get fails with GH_E_NOT_FOUND. */
+int gh_store_sign_in_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_sign_in *si, struct gh_err *err);
+int gh_store_sign_in_update(struct gh_store *st, const char *instance_id,
+    const struct gh_sign_in *si, struct gh_err *err);
+int gh_store_sign_in_get(struct gh_store *st, const char *instance_id, const char *id,
+    struct gh_sign_in **out, struct gh_err *err);
+int gh_store_sign_up_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_sign_up *su, struct gh_err *err);
+int gh_store_sign_up_update(struct gh_store *st, const char *instance_id,
+    const struct gh_sign_up *su, struct gh_err *err);
+int gh_store_sign_up_get(struct gh_store *st, const char *instance_id, const char *id,
+    struct gh_sign_up **out, struct gh_err *err);
+/* Counts one attempt on a verification ("sign_ins.ff", "sign_ins.sf" or
+ * "sign_ups.ev") only while fewer than max_attempts were counted, in one
+ * conditional UPDATE: racing requests cannot pass the limit. *counted = 1
+ * when this attempt was counted, 0 when the limit had been reached. */
+int gh_store_verif_bump(struct gh_store *st, const char *instance_id, const char *table_col,
+    const char *id, int max_attempts, int *counted, struct gh_err *err);
+
 /* ---- JWT templates (issue 3) ---- */
 /* A name clash → GH_E_IDENTIFIER_EXISTS with param "name" (insert, update). */
 int gh_store_jwt_template_insert(struct gh_store *st, const char *instance_id,

@@ -158,3 +158,18 @@ gh_buf_take(struct gh_buf *b)
     memset(b, 0, sizeof(*b));
     return s;
 }
+
+void
+gh_buf_add_html(struct gh_buf *b, const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++) {
+        switch (*s) {
+        case '&': gh_buf_add(b, "&amp;"); break;
+        case '<': gh_buf_add(b, "&lt;"); break;
+        case '>': gh_buf_add(b, "&gt;"); break;
+        case '"': gh_buf_add(b, "&quot;"); break;
+        case '\'': gh_buf_add(b, "&#39;"); break;
+        default: gh_buf_addc(b, *s); break;
+        }
+    }
+}

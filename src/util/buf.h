@@ -23,6 +23,8 @@ void gh_buf_addc(struct gh_buf *b, char c);
 void gh_buf_addf(struct gh_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as a JSON string literal, quotes included. */
 void gh_buf_add_json_str(struct gh_buf *b, const char *s);
+/* Appends s with & < > " ' escaped for HTML text and attribute values. */
+void gh_buf_add_html(struct gh_buf *b, const char *s);
 int         gh_buf_failed(const struct gh_buf *b);
 const char *gh_buf_str(const struct gh_buf *b); /* "" when empty; borrowed */
 size_t      gh_buf_len(const struct gh_buf *b);

@@ -49,6 +49,9 @@ static const struct conf_row rows[] = {
     { "GATEHOUSE_WEBHOOK_TIME_SCALE",  NULL,              T_SCALE, F(webhook_time_scale), 0, 0, "retry delay factor (tests)" },
     { "GATEHOUSE_WEBHOOK_ALLOW_LOOPBACK", "webhook-allow-loopback", T_UINT, F(webhook_allow_loopback), 0, 1, "1: webhook endpoints may be on loopback" },
     { "GATEHOUSE_WEBHOOK_ALLOW_CIDRS", "webhook-allow-cidrs", T_STR, F(webhook_allow_cidrs), 0, 0, "CIDRs webhook endpoints may be in" },
+    { "GATEHOUSE_ALLOWED_ORIGINS",     "allowed-origins", T_STR,   F(allowed_origins), 0, 0, "origins allowed to call the Frontend API (comma-separated; port * ok)" },
+    { "GATEHOUSE_SMTP_URL",            "smtp-url",        T_STR,   F(smtp_url), 0, 0, "smtp://HOST:PORT for codes and invitations" },
+    { "GATEHOUSE_MAIL_FROM",           "mail-from",       T_STR,   F(mail_from), 0, 0, "From address of emails" },
 };
 #undef F
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
@@ -313,5 +316,8 @@ gh_conf_free(struct gh_conf *c)
     free(c->master_key_file);
     free(c->instance_name);
     free(c->webhook_allow_cidrs);
+    free(c->allowed_origins);
+    free(c->smtp_url);
+    free(c->mail_from);
     memset(c, 0, sizeof(*c));
 }

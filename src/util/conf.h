@@ -36,6 +36,13 @@ struct gh_conf {
     unsigned webhook_allow_loopback; /* 1: endpoints may be on loopback (always so in pk_test_) */
     char    *webhook_allow_cidrs; /* comma-separated CIDRs endpoints may be in despite the
                                      private-range rule, or NULL */
+    /* Frontend API (issue 4) */
+    char    *allowed_origins;   /* comma-separated origins ("https://app.example.com",
+                                   "http://localhost:*") allowed to call the Frontend API with
+                                   credentials, besides the instance's own; NULL = none */
+    char    *smtp_url;          /* "smtp://host:port" or "smtps://…" for codes and invitations;
+                                   NULL: development instances log the email instead */
+    char    *mail_from;         /* From address (default "Gatehouse <no-reply@<frontend host>>") */
 };
 
 /* Sets every field to its default (strings malloc'd; URLs and the key file

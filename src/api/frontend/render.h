@@ -1,0 +1,34 @@
+/* render.h: the Frontend API's JSON shapes (spec FAPI §4): client, session
+ * (with its full user), user (the Backend API's user plus
+ * organization_memberships, minus private_metadata, which never reaches a
+ * browser), sign-in and sign-up. Every field clerk-js reads is present with
+ * its type: a missing one stalls or crashes the UI (spec §4 "if missing"). */
+#ifndef GH_API_FRONTEND_RENDER_H
+#define GH_API_FRONTEND_RENDER_H
+
+#include <jansson.h>
+
+#include "api/frontend/fapi.h"
+#include "store/records.h"
+#include "util/err.h"
+
+/* The whole current client of f (sessions with users and tokens, sign-in,
+ * sign-up). NULL with err set on failure. */
+json_t *gh_fapi_render_client(struct gh_fapi *f, struct gh_err *err);
+/* A session with its user and last_active_token (u may be NULL: loaded). */
+json_t *gh_fapi_render_session(struct gh_fapi *f, const struct gh_session *s,
+    const struct gh_user *u, struct gh_err *err);
+/* A user as the browser sees it (with organization_memberships). */
+json_t *gh_fapi_render_user(struct gh_fapi *f, const struct gh_user *u, struct gh_err *err);
+/* {first_name,last_name,image_url,has_image,identifier,user_id,username}. */
+json_t *gh_fapi_render_public_user_data(struct gh_fapi *f, const struct gh_user *u);
+/* A Verification (spec §4.6) from v, or null when v has no strategy. */
+json_t *gh_fapi_render_verif(const struct gh_verif *v);
+
+/* Sign-in and sign-up (render_sign_in.c, render_sign_up.c). */
+json_t *gh_fapi_render_sign_in(struct gh_fapi *f, const struct gh_sign_in *si,
+    struct gh_err *err);
+json_t *gh_fapi_render_sign_up(struct gh_fapi *f, const struct gh_sign_up *su,
+    struct gh_err *err);
+
+#endif
