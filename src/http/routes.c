@@ -32,6 +32,28 @@ const struct gh_route gh_routes_frontend[] = {
     { "POST",   "/v1/client/sessions/:id/tokens/:template", gh_fapi_session_token_template, CLIENT },
     { "POST",   "/v1/client/sessions/:id/end",    gh_fapi_session_end,         CLIENT },
     { "POST",   "/v1/client/sessions/:id/remove", gh_fapi_session_remove,      CLIENT },
+
+    /* Frontend API organizations: the signed-in member's role decides. */
+    { "POST",   "/v1/organizations",                       gh_fapi_org_create,          CLIENT },
+    { "GET",    "/v1/organizations/:org",                  gh_fapi_org_get,             CLIENT },
+    { "PATCH",  "/v1/organizations/:org",                  gh_fapi_org_update,          CLIENT },
+    { "DELETE", "/v1/organizations/:org",                  gh_fapi_org_delete,          CLIENT },
+    { "GET",    "/v1/organizations/:org/roles",            gh_fapi_org_roles,           CLIENT },
+    { "GET",    "/v1/organizations/:org/memberships",      gh_fapi_org_members_list,    CLIENT },
+    { "POST",   "/v1/organizations/:org/memberships",      gh_fapi_org_members_create,  CLIENT },
+    { "PATCH",  "/v1/organizations/:org/memberships/:uid", gh_fapi_org_members_update,  CLIENT },
+    { "DELETE", "/v1/organizations/:org/memberships/:uid", gh_fapi_org_members_delete,  CLIENT },
+    { "GET",    "/v1/organizations/:org/domains",          gh_fapi_org_empty_list,      CLIENT },
+    { "GET",    "/v1/organizations/:org/membership_requests", gh_fapi_org_empty_list,   CLIENT },
+    { "GET",    "/v1/organizations/:org/invitations",      gh_fapi_org_invitations_list, CLIENT },
+    { "POST",   "/v1/organizations/:org/invitations",      gh_fapi_org_invitations_create, CLIENT },
+    { "POST",   "/v1/organizations/:org/invitations/bulk", gh_fapi_org_invitations_bulk, CLIENT },
+    { "POST",   "/v1/organizations/:org/invitations/:id/revoke", gh_fapi_org_invitations_revoke, CLIENT },
+    { "GET",    "/v1/me/organization_memberships",         gh_fapi_me_org_memberships,  CLIENT },
+    { "DELETE", "/v1/me/organization_memberships/:org",    gh_fapi_me_org_leave,        CLIENT },
+    { "GET",    "/v1/me/organization_invitations",         gh_fapi_me_org_invitations,  CLIENT },
+    { "POST",   "/v1/me/organization_invitations/:id/accept", gh_fapi_me_org_invitation_accept, CLIENT },
+    { "GET",    "/v1/me/organization_suggestions",         gh_fapi_me_org_suggestions,  CLIENT },
 };
 const size_t gh_routes_frontend_count = sizeof(gh_routes_frontend) / sizeof(gh_routes_frontend[0]);
 

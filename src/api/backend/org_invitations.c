@@ -64,9 +64,9 @@ org_data(struct gh_app *app, const char *instance_id, const char *org_id)
 
 /* An "organization_invitation" (§C5); url only right after creation;
  * public_organization_data with with_org (per-user listings). */
-static json_t *
-render(struct gh_app *app, const char *instance_id, const struct gh_invitation *inv,
-    const char *url, int with_org)
+json_t *
+gh_render_org_invitation(struct gh_app *app, const char *instance_id,
+    const struct gh_invitation *inv, const char *url, int with_org)
 {
     struct gh_role *r = NULL;
     struct gh_user *u = NULL;
@@ -96,7 +96,7 @@ render_all(struct gh_req *req, struct gh_invitation **v, size_t n, char **urls, 
     json_t *arr = json_array();
 
     for (size_t i = 0; arr != NULL && i < n; i++)
-        if (json_array_append_new(arr, render(req->app, instance_of(req), v[i],
+        if (json_array_append_new(arr, gh_render_org_invitation(req->app, instance_of(req), v[i],
                                            urls != NULL ? urls[i] : NULL, with_org)) == -1) {
             json_decref(arr);
             arr = NULL;
@@ -201,7 +201,7 @@ gh_api_org_invitations_get(struct gh_req *req, struct gh_resp *resp, struct gh_e
     if (gh_invitation_get(req->app, instance_of(req), param(req, 0), param(req, 1), &inv, err) ==
         -1)
         return -1;
-    o = render(req->app, instance_of(req), inv, NULL, 0);
+    o = gh_render_org_invitation(req->app, instance_of(req), inv, NULL, 0);
     gh_invitation_free(inv);
     if (o == NULL)
         return GH_FAIL(err, GH_E_NOMEM, NULL);
@@ -223,7 +223,7 @@ gh_api_org_invitations_revoke(struct gh_req *req, struct gh_resp *resp, struct g
     if (gh_invitation_revoke(req->app, instance_of(req), param(req, 0), param(req, 1), &inv,
             err) == -1)
         return -1;
-    o = render(req->app, instance_of(req), inv, NULL, 0);
+    o = gh_render_org_invitation(req->app, instance_of(req), inv, NULL, 0);
     gh_invitation_free(inv);
     if (o == NULL)
         return GH_FAIL(err, GH_E_NOMEM, NULL);

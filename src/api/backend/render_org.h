@@ -29,4 +29,10 @@ json_t *gh_render_org_membership(const struct gh_app *app, const struct gh_org_m
 json_t *gh_render_org_invitation(const struct gh_app *app, const struct gh_invitation *inv,
     const char *url, const struct gh_role *r, const struct gh_user *inviter);
 
+/* A new "organization_invitation" (§C5; org_invitations.c); url only right
+ * after creation; public_organization_data with with_org. Frontend API too. */
+struct gh_invitation;
+json_t *gh_render_org_invitation(struct gh_app *app, const char *instance_id,
+    const struct gh_invitation *inv, const char *url, int with_org);
+
 #endif

@@ -23,4 +23,27 @@ gh_handler_fn gh_fapi_session_token_template; /* POST …/sessions/:id/tokens/:t
 gh_handler_fn gh_fapi_session_end;         /* POST …/sessions/:id/end */
 gh_handler_fn gh_fapi_session_remove;      /* POST …/sessions/:id/remove */
 
+/* organizations.c */
+gh_handler_fn gh_fapi_org_create;          /* POST /v1/organizations */
+gh_handler_fn gh_fapi_org_get;             /* GET /v1/organizations/:org */
+gh_handler_fn gh_fapi_org_update;          /* PATCH /v1/organizations/:org */
+gh_handler_fn gh_fapi_org_delete;          /* DELETE /v1/organizations/:org */
+gh_handler_fn gh_fapi_org_roles;           /* GET …/:org/roles */
+gh_handler_fn gh_fapi_org_members_list;    /* GET …/:org/memberships */
+gh_handler_fn gh_fapi_org_members_create;  /* POST …/:org/memberships */
+gh_handler_fn gh_fapi_org_members_update;  /* PATCH …/:org/memberships/:uid */
+gh_handler_fn gh_fapi_org_members_delete;  /* DELETE …/:org/memberships/:uid */
+gh_handler_fn gh_fapi_org_empty_list;      /* GET …/:org/domains, …/membership_requests */
+
+/* org_invitations.c */
+gh_handler_fn gh_fapi_org_invitations_list;   /* GET …/:org/invitations */
+gh_handler_fn gh_fapi_org_invitations_create; /* POST …/:org/invitations */
+gh_handler_fn gh_fapi_org_invitations_bulk;   /* POST …/:org/invitations/bulk */
+gh_handler_fn gh_fapi_org_invitations_revoke; /* POST …/:org/invitations/:id/revoke */
+gh_handler_fn gh_fapi_me_org_memberships;     /* GET /v1/me/organization_memberships */
+gh_handler_fn gh_fapi_me_org_invitations;     /* GET /v1/me/organization_invitations */
+gh_handler_fn gh_fapi_me_org_suggestions;     /* GET /v1/me/organization_suggestions */
+gh_handler_fn gh_fapi_me_org_invitation_accept; /* POST /v1/me/organization_invitations/:id/accept */
+gh_handler_fn gh_fapi_me_org_leave;           /* DELETE /v1/me/organization_memberships/:org */
+
 #endif

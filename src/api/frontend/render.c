@@ -10,6 +10,7 @@
 #include "api/params.h"
 #include "core/app.h"
 #include "core/client.h"
+#include "core/invitation.h"
 #include "core/org.h"
 #include "core/role.h"
 #include "core/session.h"
@@ -37,6 +38,65 @@ gh_fapi_render_verif(const struct gh_verif *v)
         "error");
 }
 
+json_t *
+gh_fapi_render_org(struct gh_fapi *f, const struct gh_org *o)
+{
+    struct gh_invitation_filter flt;
+    struct gh_invitation      **v = NULL;
+    const char                 *pending[1] = { "pending" };
+    size_t                      nv = 0;
+    int64_t                     n = 0;
+    struct gh_err               e = { 0 };
+    json_t                     *j = gh_render_org(o);
+
+    if (j == NULL)
+        return NULL;
+    json_object_del(j, "private_metadata"); /* server-only */
+    gh_invitation_filter_init(&flt);
+    flt.org_id = o->id;
+    flt.statuses = pending;
+    flt.n_statuses = 1;
+    flt.limit = 1;
+    if (gh_invitation_list(f->req->app, f->instance_id, &flt, &v, &nv, &n, &e) == 0)
+        gh_invitations_free(v, nv);
+    json_object_set_new(j, "pending_invitations_count", json_integer((json_int_t)n));
+    if (json_object_get(j, "members_count") == NULL)
+        json_object_set_new(j, "members_count", json_integer(0));
+    return j;
+}
+
+json_t *
+gh_fapi_render_membership(struct gh_fapi *f, const struct gh_org_membership *m,
+    const struct gh_org *o, struct gh_err *err)
+{
+    struct gh_org  *owned = NULL;
+    struct gh_role *r = NULL;
+    struct gh_user *u = NULL;
+    struct gh_err   e = { 0 };
+    json_t         *j = NULL, *jo;
+
+    if (o == NULL) {
+        if (gh_org_get(f->req->app, f->instance_id, m->org_id, 1, &owned, err) == -1)
+            return NULL;
+        o = owned;
+    }
+    (void)gh_role_find_by_key(f->req->app, f->instance_id, m->role, &r, &e);
+    (void)gh_user_get(f->req->app, f->instance_id, m->user_id, &u, &e); /* gone: minimal data */
+    if ((j = gh_render_org_membership(f->req->app, m, o, u, r)) == NULL ||
+        (jo = gh_fapi_render_org(f, o)) == NULL ||
+        json_object_set_new(j, "organization", jo) == -1) {
+        json_decref(j);
+        j = NULL;
+        GH_FAIL(err, GH_E_NOMEM, NULL);
+    } else {
+        json_object_del(j, "private_metadata");
+    }
+    gh_user_free(u);
+    gh_role_free(r);
+    gh_org_free(owned);
+    return j;
+}
+
 /* The user's memberships with their organizations and roles. */
 static json_t *
 memberships_of(struct gh_fapi *f, const struct gh_user *u, struct gh_err *err)
@@ -58,17 +118,9 @@ memberships_of(struct gh_fapi *f, const struct gh_user *u, struct gh_err *err)
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        struct gh_org  *o = NULL;
-        struct gh_role *r = NULL;
-        struct gh_err   oe = { 0 };
-        json_t         *j = NULL;
+        struct gh_err e = { 0 };
+        json_t       *j = gh_fapi_render_membership(f, v[i], NULL, &e); /* org gone: skip */
 
-        if (gh_org_get(f->req->app, f->instance_id, v[i]->org_id, 1, &o, &oe) == 0) {
-            (void)gh_role_find_by_key(f->req->app, f->instance_id, v[i]->role, &r, &oe);
-            j = gh_render_org_membership(f->req->app, v[i], o, u, r);
-        }
-        gh_org_free(o);
-        gh_role_free(r);
         if (j != NULL && json_array_append_new(a, j) == -1)
             break;
     }

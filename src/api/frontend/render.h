@@ -20,6 +20,13 @@ json_t *gh_fapi_render_session(struct gh_fapi *f, const struct gh_session *s,
     const struct gh_user *u, struct gh_err *err);
 /* A user as the browser sees it (with organization_memberships). */
 json_t *gh_fapi_render_user(struct gh_fapi *f, const struct gh_user *u, struct gh_err *err);
+/* An organization as members see it: private_metadata removed,
+ * pending_invitations_count added. NULL on OOM. */
+json_t *gh_fapi_render_org(struct gh_fapi *f, const struct gh_org *o);
+/* A membership with its organization (o may be NULL: loaded), role name and
+ * permissions, public_user_data; no private metadata. */
+json_t *gh_fapi_render_membership(struct gh_fapi *f, const struct gh_org_membership *m,
+    const struct gh_org *o, struct gh_err *err);
 /* {first_name,last_name,image_url,has_image,identifier,user_id,username}. */
 json_t *gh_fapi_render_public_user_data(struct gh_fapi *f, const struct gh_user *u);
 /* A Verification (spec §4.6) from v, or null when v has no strategy. */
