@@ -42,7 +42,7 @@ render_membership(const struct gh_app *app, const struct gh_event_membership *em
 static json_t *
 render_org_invitation(const struct gh_app *app, const struct gh_event_org_invitation *ei)
 {
-    json_t *j = gh_render_org_invitation(app, ei->invitation, NULL, ei->role, ei->inviter);
+    json_t *j = gh_render_org_invitation_of(app, ei->invitation, NULL, ei->role, ei->inviter);
 
     if (j != NULL && ei->with_user_id &&
         json_object_set_new(j, "user_id", gh_api_str(ei->user_id)) == -1) {

@@ -77,7 +77,7 @@ gh_render_org_invitation(struct gh_app *app, const char *instance_id,
         r = NULL;
     if (inv->inviter_id[0] != '\0' && gh_user_get(app, instance_id, inv->inviter_id, &u, &se) == -1)
         u = NULL;
-    o = gh_render_org_invitation(app, inv, url, r, u);
+    o = gh_render_org_invitation_of(app, inv, url, r, u);
     gh_user_free(u);
     gh_role_free(r);
     if (o != NULL && with_org &&

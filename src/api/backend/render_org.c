@@ -168,7 +168,7 @@ inviter_data(const struct gh_app *app, const struct gh_user *u)
 }
 
 json_t *
-gh_render_org_invitation(const struct gh_app *app, const struct gh_invitation *inv,
+gh_render_org_invitation_of(const struct gh_app *app, const struct gh_invitation *inv,
     const char *url, const struct gh_role *r, const struct gh_user *inviter)
 {
     return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o}",

@@ -23,10 +23,11 @@ json_t *gh_render_role(const struct gh_role *r);
  * key and permissions []. */
 json_t *gh_render_org_membership(const struct gh_app *app, const struct gh_org_membership *m,
     const struct gh_org *o, const struct gh_user *u, const struct gh_role *r);
-/* A new "organization_invitation" (spec §C5): url NULL renders null (the
+/* gh_render_org_invitation's shape from records already loaded (webhook
+ * events load them inside their transaction): url NULL renders null (the
  * ticket URL exists only in the create answer); r (its role: role_name) and
  * inviter (public_inviter_data) may be NULL. No public_organization_data. */
-json_t *gh_render_org_invitation(const struct gh_app *app, const struct gh_invitation *inv,
+json_t *gh_render_org_invitation_of(const struct gh_app *app, const struct gh_invitation *inv,
     const char *url, const struct gh_role *r, const struct gh_user *inviter);
 
 /* A new "organization_invitation" (§C5; org_invitations.c); url only right
