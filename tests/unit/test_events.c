@@ -1,7 +1,8 @@
 /* test_events.c: the webhook events the Frontend API's flows emit through
  * core (issue 5): session.ended / session.removed (gh_session_finish),
  * organizationInvitation.created / revoked / accepted (invitation create and
- * revoke, gh_ticket_redeem_for), and email.created (gh_event_emit_email).
+ * revoke, gh_ticket_redeem_for, gh_org_invitation_accept), and email.created
+ * (gh_event_emit_email).
  * Runs the application core on a real SQLite store in a temp dir with the
  * Backend API's renderer installed (gh_api_events_install), wrapped so each
  * test sees the envelopes it produced and whether a transaction was open
@@ -26,6 +27,7 @@
 #include "core/id.h"
 #include "core/invitation.h"
 #include "core/org.h"
+#include "core/org_access.h"
 #include "core/session.h"
 #include "core/ticket.h"
 #include "core/user.h"
@@ -314,6 +316,48 @@ test_org_invitation_events(void **state)
     gh_user_free(admin);
 }
 
+/* The signed-in user accepts (Frontend API /me/organization_invitations/…/accept). */
+static void
+test_org_invitation_accept_by_member_emits_membership_then_accepted(void **state)
+{
+    struct fixture       *f = *state;
+    struct gh_user       *admin = mk_user(f, "owner@example.com", "Owner");
+    struct gh_user       *joiner = mk_user(f, "member@example.com", "Member");
+    struct gh_org_params  op;
+    struct gh_org        *o = NULL;
+    struct gh_invitation *inv, *after = NULL;
+    struct gh_err         err = { 0 };
+    char                 *t;
+    json_t               *d;
+
+    gh_org_params_init(&op);
+    op.name = "Accept Inc";
+    op.created_by = admin->id;
+    assert_int_equal(gh_org_create(f->app, iid(f), &op, &o, &err), 0);
+    inv = mk_org_invitation(f, o->id, "member@example.com", admin->id, &t);
+    seen_reset();
+    assert_int_equal(gh_org_invitation_accept(f->app, iid(f), inv->id, joiner->id, &after, &err), 0);
+    assert_string_equal(after->status, "accepted");
+    d = event_at(0, "organizationMembership.created");
+    assert_string_equal(str_at(json_object_get(d, "public_user_data"), "user_id"), joiner->id);
+    d = event_at(1, "organizationInvitation.accepted");
+    assert_string_equal(str_at(d, "id"), inv->id);
+    assert_string_equal(str_at(d, "status"), "accepted");
+    assert_string_equal(str_at(d, "user_id"), joiner->id);
+    assert_int_equal(seen.n, 2);
+    /* again: not pending, nothing emitted */
+    gh_invitation_free(after);
+    after = NULL;
+    assert_int_equal(gh_org_invitation_accept(f->app, iid(f), inv->id, joiner->id, &after, &err), -1);
+    assert_int_equal(err.code, GH_E_ORG_INVITATION_NOT_PENDING);
+    assert_int_equal(seen.n, 2);
+    gh_invitation_free(inv);
+    free(t);
+    gh_org_free(o);
+    gh_user_free(joiner);
+    gh_user_free(admin);
+}
+
 static void
 test_email_created_renders_clerk_email(void **state)
 {
@@ -352,6 +396,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_session_finish_emits_ended_and_removed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_org_invitation_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_org_invitation_accept_by_member_emits_membership_then_accepted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_email_created_renders_clerk_email, setup, teardown),
     };
 
