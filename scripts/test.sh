@@ -8,12 +8,16 @@
 #   5. the Node integration suite (tests/integration, real @clerk/* SDKs) three
 #      times: normal build on SQLite, normal build on PostgreSQL, ASan build on
 #      SQLite
-#   6. bench/run --quick, so the benchmark scripts never rot (figures are
+#   6. the browser suite (tests/browser: Clerk's clerk-js + ui bundles served
+#      by Gatehouse, in Debian's chromium through playwright-core) on SQLite and
+#      on PostgreSQL: smoke.test.mjs always, flows.test.mjs with GH_BROWSER_FLOWS=1
+#   7. bench/run --quick, so the benchmark scripts never rot (figures are
 #      printed, not asserted; a broken Gatehouse figure counts as a failure)
 # Keeps going after a failure, counts passed/failed across everything, and
 # ends with exactly one line "N passed, N failed"; exits 1 if anything failed.
 # Env: GH_TEST_CONCURRENCY (node test files in parallel, default 2),
-#      GH_TEST_ONLY (space-separated subset of: unit unit-asan sqlite postgres asan bench).
+#      GH_TEST_ONLY (space-separated subset of: unit unit-asan sqlite postgres asan browser bench),
+#      GH_BROWSER_FLOWS=1 (also run the full sign-up/sign-in/profile/org browser flows).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +27,7 @@ PASS=0
 FAIL=0
 LOGDIR="$(mktemp -d "${TMPDIR:-/tmp}/gh-test.XXXXXX")"
 CONC="${GH_TEST_CONCURRENCY:-2}"
-ONLY="${GH_TEST_ONLY:-unit unit-asan sqlite postgres asan bench}"
+ONLY="${GH_TEST_ONLY:-unit unit-asan sqlite postgres asan browser bench}"
 export GH_PG_STATE="$LOGDIR/pg.env"
 export CLERK_TELEMETRY_DISABLED=1
 
@@ -70,7 +74,7 @@ run_ctest() { # name, build dir
 }
 
 PGURL=""
-if want postgres || want unit || want unit-asan; then
+if want postgres || want unit || want unit-asan || want browser; then
     note "postgresql"
     PGURL="$(bash scripts/pg.sh start)" || { fail_step "could not start PostgreSQL"; PGURL=""; }
 fi
@@ -83,15 +87,17 @@ if [ "$ASAN_BUILT" -eq 1 ] && want unit-asan; then
     ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" run_ctest asan build-asan
 fi
 
-run_node() { # name, env assignments...
-    local name="$1"; shift
+run_node() { # name, dir, files in parallel, test files (one word, globbed), env assignments...
+    local name="$1" dir="$2" conc="$3" files="$4"; shift 4
     local tap="$LOGDIR/node-$name.tap"
     note "integration ($name)"
-    (cd tests/integration && env "$@" timeout -k 10 1200 node --test \
-        --test-concurrency="$CONC" --test-timeout=180000 \
+    # $files is split and globbed on purpose ("./*.test.mjs").
+    # shellcheck disable=SC2086
+    (cd "$dir" && env "$@" timeout -k 10 1200 node --test \
+        --test-concurrency="$conc" --test-timeout=180000 \
         --test-reporter=spec --test-reporter-destination=stdout \
         --test-reporter=tap --test-reporter-destination="$tap" \
-        ./*.test.mjs 2>&1)
+        $files 2>&1)
     local rc=$?
     local p f c
     p="$(grep -E '^# pass [0-9]+' "$tap" 2>/dev/null | tail -1 | awk '{print $3}')"
@@ -110,17 +116,33 @@ run_node() { # name, env assignments...
 }
 
 if [ "$BUILT" -eq 1 ] && want sqlite; then
-    run_node sqlite GH_TEST_DB=sqlite GH_BIN=build/gatehouse
+    run_node sqlite tests/integration "$CONC" "./*.test.mjs" GH_TEST_DB=sqlite GH_BIN=build/gatehouse
 fi
 if [ "$BUILT" -eq 1 ] && want postgres; then
     if [ -n "$PGURL" ]; then
-        run_node postgres GH_TEST_DB=postgres GH_TEST_PG_URL="$PGURL" GH_BIN=build/gatehouse
+        run_node postgres tests/integration "$CONC" "./*.test.mjs" GH_TEST_DB=postgres \
+            GH_TEST_PG_URL="$PGURL" GH_BIN=build/gatehouse
     else
         fail_step "no PostgreSQL for the integration suite"
     fi
 fi
 if [ "$ASAN_BUILT" -eq 1 ] && want asan; then
-    run_node asan GH_TEST_DB=sqlite GH_BIN=build-asan/gatehouse GH_TEST_START_TIMEOUT_MS=60000
+    run_node asan tests/integration "$CONC" "./*.test.mjs" GH_TEST_DB=sqlite \
+        GH_BIN=build-asan/gatehouse GH_TEST_START_TIMEOUT_MS=60000
+fi
+
+# Browser suite: one file at a time (each runs a Gatehouse and a chromium).
+# Screenshots of failures land in tests/browser/artifacts/.
+BROWSER_FILES="smoke.test.mjs"
+[ "${GH_BROWSER_FLOWS:-0}" = 1 ] && BROWSER_FILES="$BROWSER_FILES flows.test.mjs"
+if [ "$BUILT" -eq 1 ] && want browser; then
+    run_node browser-sqlite tests/browser 1 "$BROWSER_FILES" GH_TEST_DB=sqlite GH_BIN=build/gatehouse
+    if [ -n "$PGURL" ]; then
+        run_node browser-postgres tests/browser 1 "$BROWSER_FILES" GH_TEST_DB=postgres \
+            GH_TEST_PG_URL="$PGURL" GH_BIN=build/gatehouse
+    else
+        fail_step "no PostgreSQL for the browser suite"
+    fi
 fi
 
 if [ "$BUILT" -eq 1 ] && want bench; then

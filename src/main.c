@@ -12,7 +12,11 @@
 #include "api/backend/backend.h"
 #include "core/app.h"
 #include "core/event.h"
+#include "core/mail.h"
+#include "core/origin.h"
+#include "core/settings.h"
 #include "core/webhooks.h"
+#include "jobs/mail.h"
 #include "jobs/worker.h"
 #include "crypto/crypto.h"
 #include "http/server.h"
@@ -34,6 +38,11 @@ usage(FILE *out)
         "       gatehouse keys list             list API keys\n"
         "       gatehouse keys jwt-public-key   print the signing key's PEM (CLERK_JWT_KEY)\n"
         "       gatehouse webhooks add URL [--events a,b]  add a webhook endpoint; prints its secret\n"
+        "       gatehouse instance show         print every instance setting (JSON)\n"
+        "       gatehouse instance set KEY=VALUE...  change instance settings (KEY= resets)\n"
+        "                                       (`settings` is an alias of `instance`)\n"
+        "       gatehouse mail test ADDRESS     queue a sample code email (the server sends it)\n"
+        "       gatehouse mail status           count queued, sent, failed and expired emails\n"
         "       gatehouse --help | --version\n"
         "options (flag, environment variable):\n");
     gh_conf_usage(out);
@@ -88,6 +97,98 @@ start_webhooks(struct gh_app *app, struct gh_worker **out, struct gh_err *err)
     return 0;
 }
 
+/* ---- email (issue 4) ---- */
+
+/* core's delivery hook → the mailer's queue (jobs knows nothing of core). */
+static int
+mail_hook(void *arg, const char *instance_id, const struct gh_mail *m, struct gh_err *err)
+{
+    struct gh_mailer_item it = {
+        .to = m->to, .subject = m->subject, .text = m->text, .html = m->html,
+        .expires_at = m->expires_at > 0 ? m->expires_at : GH_TIME_NULL,
+    };
+
+    return gh_mailer_enqueue(arg, instance_id, &it, err);
+}
+
+/* "<name> <no-reply@<frontend host>>"; a host that is an address or has no
+ * dot gives "localhost" (no-reply@127.0.0.1 is not a mail address). */
+static void
+default_from(const struct gh_app *app, char *out, size_t size)
+{
+    const char *u = app->conf->frontend_url, *h = u != NULL ? strstr(u, "://") : NULL;
+    char        host[256] = "", name[GH_SETTINGS_NAME_MAX];
+    size_t      n;
+    int         numeric = 1;
+
+    if (h != NULL) {
+        h += 3;
+        n = strcspn(h, ":/?#");
+        if (n < sizeof(host) && h[0] != '[') {
+            memcpy(host, h, n);
+            host[n] = '\0';
+        }
+    }
+    for (const char *p = host; *p != '\0'; p++)
+        if ((*p < '0' || *p > '9') && *p != '.')
+            numeric = 0;
+    if (host[0] == '\0' || numeric || strchr(host, '.') == NULL)
+        gh_strlcpy(host, "localhost", sizeof(host));
+    gh_settings_app_name(app, name, sizeof(name));
+    if (strpbrk(name, "\"<>\\") != NULL)
+        snprintf(out, size, "no-reply@%s", host);
+    else
+        snprintf(out, size, "%s <no-reply@%s>", name, host);
+}
+
+/* With GATEHOUSE_SMTP_URL: parses it, makes the mailer (started when
+ * `start`), installs core's hook. Without: *out NULL, core logs (development)
+ * or refuses (production). */
+static int
+open_mailer(struct gh_app *app, struct gh_smtp_conf *smtp, int start, struct gh_mailer **out,
+    struct gh_err *err)
+{
+    const struct gh_conf *conf = app->conf;
+    struct gh_mailer_conf mc = { 0 };
+    char                  from[600];
+
+    *out = NULL;
+    if (conf->smtp_url == NULL) {
+        gh_log_info("mail: no SMTP configured (GATEHOUSE_SMTP_URL); %s",
+            gh_app_is_development(app) ? "emails are written to the log (development)"
+                                       : "emails are refused (production)");
+        return 0;
+    }
+    if (gh_smtp_conf_parse(conf->smtp_url, conf->smtp_user, conf->smtp_password, smtp, err) == -1)
+        return -1;
+    if (conf->mail_from == NULL)
+        default_from(app, from, sizeof(from));
+    mc.store = app->store;
+    mc.master = app->master;
+    mc.smtp = smtp;
+    mc.from = conf->mail_from != NULL ? conf->mail_from : from;
+    mc.time_scale = conf->mail_time_scale;
+    if (gh_mailer_new(&mc, out, err) == -1 || (start && gh_mailer_start(*out, err) == -1)) {
+        gh_mailer_free(*out);
+        *out = NULL;
+        return -1;
+    }
+    gh_mail_set_sender(app, mail_hook, *out);
+    gh_mail_set_waker(app, gh_mailer_wake);
+    return 0;
+}
+
+static void
+close_mailer(struct gh_app *app, struct gh_mailer *m, struct gh_smtp_conf *smtp)
+{
+    if (app != NULL) {
+        gh_mail_set_sender(app, NULL, NULL);
+        gh_mail_set_waker(app, NULL);
+    }
+    gh_mailer_free(m); /* before the store closes */
+    gh_smtp_conf_clear(smtp);
+}
+
 /* Serves until SIGTERM or SIGINT, then stops accepting, lets in-flight
  * requests finish (bounded) and exits 0. */
 static int
@@ -96,6 +197,8 @@ cmd_serve(const struct gh_conf *conf, const sigset_t *sigs)
     struct gh_app      *app = NULL;
     struct gh_server   *srv = NULL;
     struct gh_worker   *hooks = NULL;
+    struct gh_mailer   *mailer = NULL;
+    struct gh_smtp_conf smtp = { 0 };
     struct gh_bootstrap boot = { 0 };
     struct gh_err       err = { 0 };
     int                 sig = 0, rc = 1;
@@ -105,13 +208,20 @@ cmd_serve(const struct gh_conf *conf, const sigset_t *sigs)
         return fail("cannot start", &err);
     gh_app_print_env(app, &boot, stdout);
     fflush(stdout);
+    gh_http_assets_init(conf->assets_dir); /* logs a warning when the bundles are missing */
     gh_memzero(boot.secret_key, sizeof(boot.secret_key));
-    if (gh_server_new(app, conf, &srv, &err) == -1 || listen_all(srv, conf, &err) == -1) {
-        rc = fail("cannot listen", &err);
+    /* Hooks (mail, event renderer and waker) are set before any request
+     * thread exists: request threads read them without a lock. */
+    if (open_mailer(app, &smtp, 1, &mailer, &err) == -1) {
+        rc = fail("cannot start the mailer", &err);
         goto done;
     }
     if (start_webhooks(app, &hooks, &err) == -1) {
         rc = fail("cannot start webhook workers", &err);
+        goto done;
+    }
+    if (gh_server_new(app, conf, &srv, &err) == -1 || listen_all(srv, conf, &err) == -1) {
+        rc = fail("cannot listen", &err);
         goto done;
     }
     gh_log_info("listening frontend=%s backend=%s", conf->frontend_url, conf->backend_url);
@@ -128,6 +238,7 @@ done:
     if (app != NULL)
         gh_event_set_waker(app, NULL, NULL);
     gh_worker_stop(hooks); /* before the store closes */
+    close_mailer(app, mailer, &smtp);
     gh_app_close(app);
     if (rc == 0)
         gh_log_info("stopped");
@@ -221,6 +332,86 @@ done:
     return rc;
 }
 
+/* `gatehouse mail test ADDRESS` queues a sample verification-code email
+ * (the template users get) and prints its code, to compare with what
+ * arrives; `gatehouse mail status` counts the outbox by status. */
+static int
+cmd_mail(const struct gh_conf *conf, const char *verb, const char *addr)
+{
+    static const char *const states[] = { "pending", "sent", "failed", "expired" };
+    struct gh_app           *app = NULL;
+    struct gh_mailer        *m = NULL;
+    struct gh_smtp_conf      smtp = { 0 };
+    struct gh_err            err = { 0 };
+    char                     code[8];
+    unsigned char            r[4];
+    int64_t                  n;
+    int                      rc = 1;
+
+    if (gh_app_open(conf, &app, NULL, &err) == -1)
+        return fail("cannot open", &err);
+    if (strcmp(verb, "status") == 0) {
+        for (size_t i = 0; i < 4; i++) {
+            if (gh_store_mail_count(app->store, states[i], &n, &err) == -1)
+                goto failed;
+            printf("%s %lld\n", states[i], (long long)n);
+        }
+        rc = 0;
+        goto done;
+    }
+    if (conf->smtp_url == NULL) {
+        fprintf(stderr, "gatehouse: mail test: GATEHOUSE_SMTP_URL is not set\n");
+        goto done;
+    }
+    if (open_mailer(app, &smtp, 0, &m, &err) == -1)
+        goto failed;
+    gh_rand_bytes(r, sizeof(r));
+    snprintf(code, sizeof(code), "%06u",
+        (unsigned)(((uint32_t)r[0] << 24 | (uint32_t)r[1] << 16 | (uint32_t)r[2] << 8 | r[3]) %
+                   1000000u));
+    if (gh_mail_send_code(app, app->instance->id, addr, code, GH_MAIL_VERIFY_EMAIL, &err) == -1)
+        goto failed;
+    printf("MAIL_TEST_CODE=%s\n# queued for %s; a running server sends it (gatehouse mail "
+           "status)\n", code, addr);
+    rc = 0;
+    goto done;
+failed:
+    rc = fail("mail", &err);
+done:
+    close_mailer(app, m, &smtp);
+    gh_app_close(app);
+    return rc;
+}
+
+/* `gatehouse instance show` / `gatehouse instance set KEY=VALUE…`. */
+static int
+cmd_instance(const struct gh_conf *conf, const char *verb, char **kv, int nkv)
+{
+    struct gh_app *app = NULL;
+    struct gh_err  err = { 0 };
+    char          *text = NULL;
+    int            rc = 1;
+
+    if (gh_app_open(conf, &app, NULL, &err) == -1)
+        return fail("cannot open", &err);
+    if (strcmp(verb, "set") == 0 &&
+        gh_settings_update_kv(app, (const char *const *)kv, (size_t)nkv, &err) == -1) {
+        fprintf(stderr, "gatehouse: instance set: %s%s%s\n", err.param,
+            err.param[0] != '\0' ? ": " : "", gh_err_long_message(&err));
+        goto done;
+    }
+    if (gh_settings_json(app, 1, &text, &err) == -1) {
+        rc = fail("instance", &err);
+        goto done;
+    }
+    printf("%s\n", text);
+    rc = 0;
+done:
+    free(text);
+    gh_app_close(app);
+    return rc;
+}
+
 /* Which command, and where its options start; -1 when argv makes no sense. */
 static int
 pick_command(int argc, char **argv, const char **cmd, const char **verb, int *first)
@@ -239,6 +430,25 @@ pick_command(int argc, char **argv, const char **cmd, const char **verb, int *fi
             strcmp(argv[2], "jwt-public-key") == 0)) {
         *verb = argv[2];
         *first = 3;
+        return 0;
+    }
+    if (strcmp(*cmd, "mail") == 0 && argc >= 3 &&
+        (strcmp(argv[2], "status") == 0 || (strcmp(argv[2], "test") == 0 && argc >= 4 &&
+                                               strncmp(argv[3], "--", 2) != 0))) {
+        *verb = argv[2];
+        *first = strcmp(argv[2], "test") == 0 ? 4 : 3;
+        return 0;
+    }
+    if ((strcmp(*cmd, "instance") == 0 || strcmp(*cmd, "settings") == 0) && argc >= 3 &&
+        (strcmp(argv[2], "show") == 0 || strcmp(argv[2], "set") == 0)) {
+        *verb = argv[2];
+        *first = 3;
+        if (strcmp(argv[2], "set") == 0) {
+            while (*first < argc && strncmp(argv[*first], "--", 2) != 0)
+                (*first)++;
+            if (*first == 3)
+                return -1; /* set needs at least one KEY=VALUE */
+        }
         return 0;
     }
     if (strcmp(*cmd, "webhooks") == 0 && argc >= 4 && strcmp(argv[2], "add") == 0) {
@@ -285,6 +495,10 @@ main(int argc, char **argv)
         return 2;
     }
     gh_log_set_level((enum gh_log_level)conf.log_level);
+    if (conf.clock_skew_s > 0) { /* tests: expiry of tickets, invitations, sign-ups */
+        gh_time_set_offset_ms((int64_t)conf.clock_skew_s * 1000);
+        gh_log_warn("clock runs %u s ahead (GATEHOUSE_CLOCK_SKEW_SECONDS)", conf.clock_skew_s);
+    }
     if (gh_crypto_init(&err) == -1) {
         rc = fail("crypto", &err);
     } else if (strcmp(cmd, "serve") == 0) {
@@ -293,6 +507,10 @@ main(int argc, char **argv)
         rc = cmd_migrate(&conf);
     } else if (strcmp(cmd, "webhooks") == 0) {
         rc = cmd_webhooks_add(&conf, verb, first == 6 ? argv[5] : NULL);
+    } else if (strcmp(cmd, "mail") == 0) {
+        rc = cmd_mail(&conf, verb, strcmp(verb, "test") == 0 ? argv[3] : NULL);
+    } else if (strcmp(cmd, "instance") == 0 || strcmp(cmd, "settings") == 0) {
+        rc = cmd_instance(&conf, verb, argv + 3, first - 3);
     } else {
         rc = cmd_keys(&conf, verb);
     }

@@ -136,29 +136,76 @@ gh_access_ident_list(struct gh_app *app, const char *instance_id, enum gh_access
         out, n, total, err);
 }
 
+/* The identifier and, for an email address, its "*@domain" wildcard. */
+static int
+match_values(const char *identifier, char **norm, char **wild, const char *vals[2],
+    struct gh_err *err)
+{
+    char        type[16];
+    const char *at;
+
+    *wild = NULL;
+    if (gh_access_ident_norm(identifier, norm, type, err) == -1)
+        return -1;
+    vals[0] = vals[1] = *norm;
+    if (strcmp(type, "email_address") == 0 && (*norm)[0] != '*' &&
+        (at = strchr(*norm, '@')) != NULL) {
+        if ((*wild = malloc(strlen(at) + 2)) == NULL) {
+            free(*norm);
+            *norm = NULL;
+            return GH_FAIL(err, GH_E_NOMEM, NULL);
+        }
+        (*wild)[0] = '*';
+        memcpy(*wild + 1, at, strlen(at) + 1);
+        vals[1] = *wild;
+    }
+    return 0;
+}
+
+int
+gh_identifier_check(struct gh_app *app, const char *instance_id, const char *identifier,
+    int use_allow, int use_block, enum gh_access_verdict *verdict, struct gh_err *err)
+{
+    const char *vals[2];
+    char       *norm = NULL, *wild = NULL;
+    int         found = 0, rc = -1;
+    int64_t     count = 0;
+
+    *verdict = GH_ACCESS_NOT_ALLOWED;
+    if (match_values(identifier, &norm, &wild, vals, err) == -1)
+        return -1;
+    if (use_block && gh_store_access_ident_match(app->store, instance_id, "block", vals, 2,
+                         &found, &count, err) == -1)
+        goto done;
+    if (found) {
+        *verdict = GH_ACCESS_BLOCKED;
+    } else if (use_allow) {
+        if (gh_store_access_ident_match(app->store, instance_id, "allow", vals, 2, &found,
+                &count, err) == -1)
+            goto done;
+        *verdict = found ? GH_ACCESS_OK : GH_ACCESS_NOT_ALLOWED;
+    } else {
+        *verdict = GH_ACCESS_OK;
+    }
+    rc = 0;
+done:
+    free(norm);
+    free(wild);
+    return rc;
+}
+
 int
 gh_identifier_allowed(struct gh_app *app, const char *instance_id, const char *identifier,
     int *allowed, struct gh_err *err)
 {
     const char *vals[2];
-    char        type[16], *norm = NULL, *wild = NULL;
-    const char *at;
+    char       *norm = NULL, *wild = NULL;
     int         found = 0, rc = -1;
     int64_t     count = 0;
 
     *allowed = 0;
-    if (gh_access_ident_norm(identifier, &norm, type, err) == -1)
+    if (match_values(identifier, &norm, &wild, vals, err) == -1)
         return -1;
-    vals[0] = vals[1] = norm;
-    if (strcmp(type, "email_address") == 0 && norm[0] != '*' && (at = strchr(norm, '@')) != NULL) {
-        if ((wild = malloc(strlen(at) + 2)) == NULL) {
-            GH_FAIL(err, GH_E_NOMEM, NULL);
-            goto done;
-        }
-        wild[0] = '*';
-        memcpy(wild + 1, at, strlen(at) + 1);
-        vals[1] = wild;
-    }
     if (gh_store_access_ident_match(app->store, instance_id, "block", vals, 2, &found, &count,
             err) == -1)
         goto done;

@@ -44,4 +44,14 @@ int gh_access_ident_list(struct gh_app *app, const char *instance_id, enum gh_ac
 int gh_identifier_allowed(struct gh_app *app, const char *instance_id, const char *identifier,
     int *allowed, struct gh_err *err);
 
+/* The sign-up check with the instance's restriction switches
+ * (core/settings.h: blocklist_enabled, allowlist_only). *verdict:
+ * GH_ACCESS_BLOCKED when use_block and the identifier, or for an email
+ * "*@<its domain>", is on the blocklist; else GH_ACCESS_NOT_ALLOWED when
+ * use_allow and neither is on the allowlist (an empty allowlist admits
+ * nobody); else GH_ACCESS_OK. Malformed → GH_E_PARAM_INVALID "identifier". */
+enum gh_access_verdict { GH_ACCESS_OK = 0, GH_ACCESS_BLOCKED, GH_ACCESS_NOT_ALLOWED };
+int gh_identifier_check(struct gh_app *app, const char *instance_id, const char *identifier,
+    int use_allow, int use_block, enum gh_access_verdict *verdict, struct gh_err *err);
+
 #endif

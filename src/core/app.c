@@ -11,6 +11,7 @@
 
 #include "core/id.h"
 #include "core/keys.h"
+#include "core/settings.h"
 #include "core/token.h"
 #include "crypto/crypto.h"
 #include "store/store.h"
@@ -374,8 +375,12 @@ gh_app_open(const struct gh_conf *conf, struct gh_app **out, struct gh_bootstrap
         goto fail_instance;
     if (gh_token_cache_new(GH_TOKEN_CACHE_MAX, &app->tokens, err) == -1)
         goto fail_keys;
+    if (gh_settings_cache_new(&app->settings, err) == -1)
+        goto fail_tokens;
     *out = app;
     return 0;
+fail_tokens:
+    gh_token_cache_free(app->tokens);
 fail_keys:
     gh_keyring_free(app->keys);
 fail_instance:
@@ -400,6 +405,7 @@ gh_app_close(struct gh_app *app)
     if (app == NULL)
         return;
     im = impl_of(app);
+    gh_settings_cache_free(app->settings);
     gh_token_cache_free(app->tokens);
     gh_keyring_free(app->keys);
     gh_instance_free(app->instance);

@@ -18,6 +18,7 @@ struct gh_keyring;      /* core/keys.c: signing key, public keys, cached JWKS */
 struct gh_token_cache;  /* core/token.c: reusable session tokens */
 struct gh_master_key;
 struct gh_mail;         /* core/mail.h */
+struct gh_settings_cache; /* core/settings.c */
 
 struct gh_app {
     const struct gh_conf  *conf;
@@ -33,7 +34,10 @@ struct gh_app {
     /* Frontend API email (issue 4): set once at startup, see core/mail.h */
     int                  (*mail_send)(void *arg, const char *instance_id,
                              const struct gh_mail *m, struct gh_err *err);
+    void                 (*mail_wake)(void *arg);
     void                  *mail_arg;
+    /* instance settings (issue 4): shared cache, see core/settings.h */
+    struct gh_settings_cache *settings;
 };
 
 /* What bootstrap created, to print once on stdout. */

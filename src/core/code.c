@@ -5,16 +5,31 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/app.h"
 #include "core/origin.h"
+#include "core/settings.h"
 #include "crypto/crypto.h"
 #include "util/str.h"
+
+int64_t
+gh_code_ttl_ms(const struct gh_app *app)
+{
+    if (app != NULL && app->conf != NULL && app->conf->code_ttl_s > 0)
+        return (int64_t)app->conf->code_ttl_s * 1000;
+    return GH_CODE_TTL_MS;
+}
 
 int
 gh_code_is_test_address(const struct gh_app *app, const char *email)
 {
     const char *at;
 
+    struct gh_settings st;
+
     if (!gh_app_is_development(app) || email == NULL || (at = strchr(email, '@')) == NULL)
+        return 0;
+    /* PATCH /v1/instance {test_mode:false} turns the convention off. */
+    if (gh_settings_load(app, &st, NULL) == 0 && !st.test_mode)
         return 0;
     for (const char *p = email; p + 11 <= at; p++)
         if (strncasecmp(p, "+clerk_test", 11) == 0)
@@ -69,19 +84,15 @@ gh_code_prepare(const struct gh_app *app, const char *owner_id, const char *stra
     gh_strlcpy(v->strategy, strategy, sizeof(v->strategy));
     snprintf(v->status, sizeof(v->status), "unverified");
     gh_strlcpy(v->target_id, target_id != NULL ? target_id : "", sizeof(v->target_id));
-    v->expire_at = now + GH_CODE_TTL_MS;
+    v->expire_at = now + gh_code_ttl_ms(app);
     v->sent_at = now;
     code_hash(owner_id, code, v->code_hash);
     return 0;
 }
 
 int
-gh_code_check(struct gh_verif *v, const char *owner_id, const char *strategy,
-    const char *code, int64_t now, struct gh_err *err)
+gh_code_usable(struct gh_verif *v, const char *strategy, int64_t now, struct gh_err *err)
 {
-    char want[65];
-    int  ok;
-
     if (strcmp(v->strategy, strategy) != 0 || v->code_hash[0] == '\0')
         return GH_FAIL_PARAM(err, GH_E_VERIFICATION_MISSING, "strategy",
             "No code was sent for this strategy.");
@@ -89,19 +100,41 @@ gh_code_check(struct gh_verif *v, const char *owner_id, const char *strategy,
         return 0;
     if (strcmp(v->status, "failed") == 0 || v->attempts >= GH_CODE_MAX_ATTEMPTS) {
         snprintf(v->status, sizeof(v->status), "failed");
-        return GH_FAIL_PARAM(err, GH_E_VERIFICATION_FAILED, "code", NULL);
+        return GH_FAIL_PARAM(err, GH_E_VERIFICATION_FAILED, "code",
+            "Too many failed attempts. Please request a new code.");
     }
-    if (v->expire_at != GH_TIME_NULL && now >= v->expire_at) {
+    if (strcmp(v->status, "expired") == 0 || (v->expire_at != GH_TIME_NULL && now >= v->expire_at)) {
         snprintf(v->status, sizeof(v->status), "expired");
-        return GH_FAIL_PARAM(err, GH_E_VERIFICATION_EXPIRED, "code", NULL);
+        return GH_FAIL_PARAM(err, GH_E_VERIFICATION_EXPIRED, "code",
+            "This verification has expired. Please request a new code.");
     }
-    if (code == NULL || strlen(code) != GH_CODE_LEN)
-        return GH_FAIL_PARAM(err, GH_E_CODE_INCORRECT, "code", NULL);
+    return 0;
+}
+
+int
+gh_code_matches(const struct gh_verif *v, const char *owner_id, const char *code)
+{
+    char want[65];
+    int  ok;
+
+    if (code == NULL || strlen(code) != GH_CODE_LEN || v->code_hash[0] == '\0')
+        return 0;
     code_hash(owner_id, code, want);
     ok = gh_ct_equal(want, v->code_hash, 64);
     gh_memzero(want, sizeof(want));
-    if (!ok)
-        return GH_FAIL_PARAM(err, GH_E_CODE_INCORRECT, "code", NULL);
+    return ok;
+}
+
+int
+gh_code_check(struct gh_verif *v, const char *owner_id, const char *strategy,
+    const char *code, int64_t now, struct gh_err *err)
+{
+    if (gh_code_usable(v, strategy, now, err) == -1)
+        return -1;
+    if (strcmp(v->status, "verified") == 0)
+        return 0;
+    if (!gh_code_matches(v, owner_id, code))
+        return GH_FAIL_PARAM(err, GH_E_CODE_INCORRECT, "code", "Incorrect code");
     snprintf(v->status, sizeof(v->status), "verified");
     return 0;
 }

@@ -12,6 +12,7 @@
 #include "core/event.h"
 #include "core/id.h"
 #include "core/ident.h"
+#include "core/mail.h"
 #include "core/org.h"
 #include "core/role.h"
 #include "core/ticket.h"
@@ -30,6 +31,7 @@ void
 gh_invitation_params_init(struct gh_invitation_params *p)
 {
     memset(p, 0, sizeof(*p));
+    p->notify = 1;
 }
 
 int
@@ -250,10 +252,11 @@ done:
 
 /* Writes one prepared invitation with its ticket; *url holds the ticket.
  * Organization invitations emit organizationInvitation.created (webhooks,
- * issue 5) in the same transaction; Clerk has no app-level invitation events. */
+ * issue 5) in the same transaction; Clerk has no app-level invitation events.
+ * With notify, queues its email in the same transaction. */
 static int
 store_one(struct gh_app *app, const char *instance_id, const struct gh_invitation *inv,
-    const char *dflt_redirect, char **url, struct gh_err *err)
+    const char *dflt_redirect, const char *org_name, int notify, char **url, struct gh_err *err)
 {
     int   is_org = inv->org_id[0] != '\0';
     char *raw = NULL;
@@ -270,41 +273,54 @@ store_one(struct gh_app *app, const char *instance_id, const struct gh_invitatio
     rc = gh_ticket_url(inv->redirect_url != NULL ? inv->redirect_url : dflt_redirect, raw, url,
         err);
     gh_secret_free(raw);
+    if (rc == 0 && notify)
+        rc = gh_mail_send_invitation(app, instance_id, inv->email_address, *url, org_name,
+            inv->expires_at, err);
     return rc;
 }
 
-/* Phase 2: every row and ticket in one transaction. */
+/* Phase 2: every row, ticket and email in one transaction. */
 static int
-store_all(struct gh_app *app, const char *instance_id, struct gh_invitation **v, size_t n,
-    char **urls, struct gh_err *err)
+store_all(struct gh_app *app, const char *instance_id, struct gh_invitation **v,
+    const struct gh_invitation_params *p, size_t n, const char *org_name, char **urls,
+    struct gh_err *err)
 {
     char *dflt = default_redirect(app);
-    int   ok = 0;
+    int   ok = 0, mailed = 0;
 
     if (dflt == NULL)
         return GH_FAIL(err, GH_E_NOMEM, NULL);
     if (gh_store_begin(app->store, err) == 0) {
         ok = 1;
-        for (size_t i = 0; ok && i < n; i++)
-            ok = store_one(app, instance_id, v[i], dflt, &urls[i], err) == 0;
+        for (size_t i = 0; ok && i < n; i++) {
+            ok = store_one(app, instance_id, v[i], dflt, org_name, p[i].notify, &urls[i],
+                     err) == 0;
+            mailed |= p[i].notify;
+        }
         ok = gh_event_tx_end(app, ok, err) == 0;
     }
     free(dflt);
+    if (ok && mailed)
+        gh_mail_wake(app);
     return ok ? 0 : -1;
 }
 
-/* The organization's id for an id or slug (GH_E_NOT_FOUND when none). */
+/* The organization's id for an id or slug (GH_E_NOT_FOUND when none), and
+ * its name when name is non-NULL (*name malloc'd). */
 static int
 resolve_org(struct gh_app *app, const char *instance_id, const char *id_or_slug,
-    char id[GH_ID_MAX], struct gh_err *err)
+    char id[GH_ID_MAX], char **name, struct gh_err *err)
 {
     struct gh_org *o = NULL;
+    int            rc = 0;
 
     if (gh_org_get(app, instance_id, id_or_slug, 0, &o, err) == -1)
         return -1;
     gh_strlcpy(id, o->id, GH_ID_MAX);
+    if (name != NULL && (*name = gh_strdup(o->name != NULL ? o->name : o->id)) == NULL)
+        rc = GH_FAIL(err, GH_E_NOMEM, NULL);
     gh_org_free(o);
-    return 0;
+    return rc;
 }
 
 int
@@ -314,7 +330,7 @@ gh_invitation_create(struct gh_app *app, const char *instance_id, const char *or
 {
     struct gh_invitation **v = NULL;
     char                 **u = NULL;
-    char                   oid[GH_ID_MAX];
+    char                   oid[GH_ID_MAX], *org_name = NULL;
     int64_t                now = gh_now_ms();
     size_t                 k = 0;
     int                    rc = -1;
@@ -323,7 +339,7 @@ gh_invitation_create(struct gh_app *app, const char *instance_id, const char *or
     *urls = NULL;
     if (n == 0 || n > GH_INVITATION_BULK_MAX)
         return GH_FAIL(err, GH_E_BAD_REQUEST, "between 1 and 100 invitations per request");
-    if (org_id != NULL && resolve_org(app, instance_id, org_id, oid, err) == -1)
+    if (org_id != NULL && resolve_org(app, instance_id, org_id, oid, &org_name, err) == -1)
         return -1;
     if ((v = calloc(n, sizeof(*v))) == NULL || (u = calloc(n, sizeof(*u))) == NULL) {
         GH_FAIL(err, GH_E_NOMEM, NULL);
@@ -344,7 +360,7 @@ gh_invitation_create(struct gh_app *app, const char *instance_id, const char *or
                 goto done;
             }
     }
-    if (store_all(app, instance_id, v, n, u, err) == -1)
+    if (store_all(app, instance_id, v, p, n, org_name, u, err) == -1)
         goto done;
     *out = v;
     *urls = u;
@@ -352,6 +368,7 @@ gh_invitation_create(struct gh_app *app, const char *instance_id, const char *or
     u = NULL;
     rc = 0;
 done:
+    free(org_name);
     gh_invitations_free(v, k);
     gh_invitation_urls_free(u, n);
     return rc;
@@ -366,7 +383,7 @@ gh_invitation_get(struct gh_app *app, const char *instance_id, const char *org_i
     struct gh_err         se = { 0 };
 
     *out = NULL;
-    if (org_id != NULL && resolve_org(app, instance_id, org_id, oid, err) == -1)
+    if (org_id != NULL && resolve_org(app, instance_id, org_id, oid, NULL, err) == -1)
         return -1;
     if (!gh_id_valid(org_id != NULL ? "orginv" : "inv", id))
         return GH_FAIL(err, GH_E_NOT_FOUND, "Invitation not found");
@@ -459,7 +476,7 @@ gh_invitation_list(struct gh_app *app, const char *instance_id,
             return GH_FAIL_PARAM(err, GH_E_PARAM_INVALID, "status",
                 "must be one of pending, accepted, revoked, expired");
     if (given != NULL && !f->any_org) {
-        if (resolve_org(app, instance_id, given, oid, err) == -1)
+        if (resolve_org(app, instance_id, given, oid, NULL, err) == -1)
             return -1;
         f->org_id = oid;
     }

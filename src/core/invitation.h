@@ -33,8 +33,10 @@ struct gh_invitation_params {
     int64_t     expires_in_days;  /* 0 = GH_INVITATION_DAYS_DEFAULT; else 1..365 */
     int         ignore_existing;  /* app-level: invite even if the email has a user or a
                                      pending invitation */
+    int         notify;           /* 1 (default): email the invitation with its URL, in the
+                                     creating transaction (issue 4); 0: the caller sends it */
 };
-void gh_invitation_params_init(struct gh_invitation_params *p);
+void gh_invitation_params_init(struct gh_invitation_params *p); /* zero, notify = 1 */
 
 /* Creates n invitations (n ≥ 1, ≤ GH_INVITATION_BULK_MAX) in one transaction:
  * every item is checked first, and one bad item creates none (its error's
@@ -46,6 +48,9 @@ void gh_invitation_params_init(struct gh_invitation_params *p);
  * already a member → GH_E_ALREADY_MEMBER; unknown role →
  * GH_E_PARAM_VALUE_INVALID "role"; unknown org → GH_E_NOT_FOUND; bad
  * redirect_url / expires_in_days / metadata → GH_E_PARAM_INVALID naming it.
+ * Each item with notify set gets an email with its URL (core/mail.h), queued
+ * in the same transaction: when the mail cannot be queued (production
+ * without SMTP → GH_E_UNAVAILABLE) nothing is created.
  * On success *out is an owned array of n invitations (gh_invitations_free)
  * and *urls an owned array of n ticket URLs (free with gh_invitation_urls_free:
  * they hold the tickets). */

@@ -3,18 +3,35 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/app.h"
 #include "core/code.h"
 #include "core/origin.h"
+#include "core/settings.h"
+#include "crypto/crypto.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/str.h"
 
 void
 gh_mail_set_sender(struct gh_app *app, gh_mail_send_fn *fn, void *arg)
 {
     app->mail_send = fn;
     app->mail_arg = arg;
+}
+
+void
+gh_mail_set_waker(struct gh_app *app, gh_mail_wake_fn *fn)
+{
+    app->mail_wake = fn;
+}
+
+void
+gh_mail_wake(struct gh_app *app)
+{
+    if (app->mail_send != NULL && app->mail_wake != NULL)
+        app->mail_wake(app->mail_arg);
 }
 
 int
@@ -27,8 +44,13 @@ gh_mail_send(struct gh_app *app, const char *instance_id, const struct gh_mail *
         return GH_FAIL(err, GH_E_UNAVAILABLE, "Email delivery is not configured.");
     /* Development without SMTP: the README documents that the message,
      * code included, goes to the log. Production never gets here. */
-    gh_log_warn("DEVELOPMENT EMAIL (not sent: no SMTP configured) to=%s subject=\"%s\" body=\"%s\"",
-        m->to, m->subject, m->text);
+    if (m->redact)
+        gh_log_warn("DEVELOPMENT EMAIL (not sent: no SMTP configured) to=%s subject=\"%s\""
+                    " body=(not logged: the link is in the Backend API's answer)",
+            m->to, m->subject);
+    else
+        gh_log_warn("DEVELOPMENT EMAIL (not sent: no SMTP configured) to=%s subject=\"%s\""
+                    " body=\"%s\"", m->to, m->subject, m->text);
     return 0;
 }
 
@@ -56,37 +78,121 @@ int
 gh_mail_send_code(struct gh_app *app, const char *instance_id, const char *to,
     const char *code, enum gh_mail_purpose purpose, struct gh_err *err)
 {
-    const char    *name = app->instance != NULL && app->instance->name != NULL
-                              ? app->instance->name : "Gatehouse";
     const char    *what, *lead = purpose_text(purpose, &what);
+    char           name[GH_SETTINGS_NAME_MAX];
     struct gh_buf  subj, text, html;
     struct gh_mail m;
-    int            rc;
+    int            rc, minutes = (int)((gh_code_ttl_ms(app) + 59999) / 60000);
 
     if (gh_code_is_test_address(app, to))
         return 0;
-    gh_buf_init(&subj, 256);
+    gh_settings_app_name(app, name, sizeof(name));
+    gh_buf_init(&subj, 512);
     gh_buf_init(&text, 2048);
     gh_buf_init(&html, 4096);
     gh_buf_addf(&subj, "%s is your %s %s", code, name, what);
     gh_buf_addf(&text, "%s:\n\n    %s\n\nThe code expires in %d minutes. If you did not ask for it,"
-        " ignore this email.\n\n-- %s\n", lead, code, (int)(GH_CODE_TTL_MS / 60000), name);
+        " ignore this email.\n\n-- %s\n", lead, code, minutes, name);
     gh_buf_addf(&html, "<!doctype html><html><body style=\"font-family:sans-serif\">"
         "<p>%s:</p><p style=\"font-size:28px;font-weight:bold;letter-spacing:4px\">%s</p>"
         "<p>The code expires in %d minutes. If you did not ask for it, ignore this email.</p>"
-        "<p>&mdash; ", lead, code, (int)(GH_CODE_TTL_MS / 60000));
+        "<p>&mdash; ", lead, code, minutes);
     gh_buf_add_html(&html, name);
     gh_buf_add(&html, "</p></body></html>");
     if (gh_buf_failed(&subj) || gh_buf_failed(&text) || gh_buf_failed(&html)) {
         rc = GH_FAIL(err, GH_E_NOMEM, NULL);
     } else {
+        memset(&m, 0, sizeof(m));
         m.to = to;
         m.subject = gh_buf_str(&subj);
         m.text = gh_buf_str(&text);
         m.html = gh_buf_str(&html);
+        m.expires_at = gh_now_ms() + GH_CODE_TTL_MS; /* a late code is no use */
         rc = gh_mail_send(app, instance_id, &m, err);
     }
     gh_buf_clear(&subj);
+    gh_buf_clear(&text);
+    gh_buf_clear(&html);
+    return rc;
+}
+
+/* "on 2026-05-01" (UTC) for an expiry, or "" when there is none. */
+static void
+expiry_words(int64_t ms, char out[32])
+{
+    time_t    t = (time_t)(ms / 1000);
+    struct tm tm;
+
+    out[0] = '\0';
+    if (ms > 0 && gmtime_r(&t, &tm) != NULL)
+        strftime(out, 32, " on %Y-%m-%d", &tm);
+}
+
+static void
+invitation_text(struct gh_buf *text, struct gh_buf *html, const char *what, const char *url,
+    const char *name, const char *until)
+{
+    gh_buf_addf(text, "You have been invited to join %s.\n\nAccept the invitation:\n\n    %s\n\n"
+        "The invitation expires%s. If you were not expecting it, ignore this email.\n\n-- %s\n",
+        what, url, until[0] != '\0' ? until : " after some time", name);
+    gh_buf_add(html, "<!doctype html><html><body style=\"font-family:sans-serif\"><p>"
+        "You have been invited to join ");
+    gh_buf_add_html(html, what);
+    gh_buf_add(html, ".</p><p><a href=\"");
+    gh_buf_add_html(html, url);
+    gh_buf_add(html, "\" style=\"display:inline-block;padding:10px 16px;background:#333;"
+        "color:#fff;text-decoration:none;border-radius:4px\">Accept the invitation</a></p>"
+        "<p>Or open this link: ");
+    gh_buf_add_html(html, url);
+    gh_buf_addf(html, "</p><p>The invitation expires%s. If you were not expecting it, ignore "
+        "this email.</p><p>&mdash; ", until[0] != '\0' ? until : " after some time");
+    gh_buf_add_html(html, name);
+    gh_buf_add(html, "</p></body></html>");
+}
+
+int
+gh_mail_send_invitation(struct gh_app *app, const char *instance_id, const char *to,
+    const char *url, const char *org_name, int64_t expires_at, struct gh_err *err)
+{
+    char           name[GH_SETTINGS_NAME_MAX], until[32];
+    struct gh_buf  subj, what, text, html;
+    struct gh_mail m;
+    int            rc;
+
+    if (gh_code_is_test_address(app, to))
+        return 0;
+    gh_settings_app_name(app, name, sizeof(name));
+    expiry_words(expires_at, until);
+    gh_buf_init(&subj, 1024);
+    gh_buf_init(&what, 1024);
+    gh_buf_init(&text, 8192);
+    gh_buf_init(&html, 16384);
+    if (org_name != NULL)
+        gh_buf_addf(&what, "%s on %s", org_name, name);
+    else
+        gh_buf_add(&what, name);
+    gh_buf_addf(&subj, "You're invited to join %s", gh_buf_str(&what));
+    invitation_text(&text, &html, gh_buf_str(&what), url, name, until);
+    if (gh_buf_failed(&subj) || gh_buf_failed(&what) || gh_buf_failed(&text) ||
+        gh_buf_failed(&html)) {
+        rc = GH_FAIL(err, GH_E_NOMEM, NULL);
+    } else {
+        memset(&m, 0, sizeof(m));
+        m.to = to;
+        m.subject = gh_buf_str(&subj);
+        m.text = gh_buf_str(&text);
+        m.html = gh_buf_str(&html);
+        m.expires_at = expires_at;
+        m.redact = 1;
+        rc = gh_mail_send(app, instance_id, &m, err);
+    }
+    gh_buf_clear(&subj);
+    gh_buf_clear(&what);
+    /* the bodies hold the ticket */
+    if (text.data != NULL)
+        gh_memzero(text.data, text.len);
+    if (html.data != NULL)
+        gh_memzero(html.data, html.len);
     gh_buf_clear(&text);
     gh_buf_clear(&html);
     return rc;

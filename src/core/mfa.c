@@ -196,6 +196,63 @@ take_backup_code(struct gh_user *u, const char *code, int *used, struct gh_err *
 }
 
 int
+gh_mfa_totp_ok(struct gh_app *app, const struct gh_user *u, const char *code, int *ok,
+    struct gh_err *err)
+{
+    return check_totp(app, u, code, ok, err);
+}
+
+#define BACKUP_CAS_TRIES 8 /* concurrent uses of other codes of one user before giving up */
+
+int
+gh_mfa_backup_code_use(struct gh_app *app, const char *instance_id, const char *user_id,
+    const char *code, int *used, struct gh_err *err)
+{
+    struct gh_user *u = NULL;
+    char           *before = NULL;
+    int             changed = 0, rc = -1;
+
+    *used = 0;
+    for (int i = 0; i < BACKUP_CAS_TRIES; i++) {
+        gh_user_free(u);
+        free(before);
+        u = NULL;
+        before = NULL;
+        if (gh_store_user_get(app->store, instance_id, user_id, &u, err) == -1)
+            goto done;
+        if (u->backup_codes == NULL) {
+            rc = 0; /* none (left) */
+            goto done;
+        }
+        if ((before = gh_strdup(u->backup_codes)) == NULL) {
+            GH_FAIL(err, GH_E_NOMEM, NULL);
+            goto done;
+        }
+        if (take_backup_code(u, code, used, err) == -1)
+            goto done;
+        if (!*used) {
+            rc = 0;
+            goto done;
+        }
+        if (gh_store_user_backup_codes_swap(app->store, instance_id, user_id, before,
+                u->backup_codes, gh_now_ms(), &changed, err) == -1)
+            goto done;
+        if (changed) {
+            rc = 0;
+            goto done;
+        }
+        *used = 0; /* the list changed under us: read it again */
+    }
+    GH_FAIL(err, GH_E_UNAVAILABLE, NULL);
+done:
+    if (rc == -1)
+        *used = 0;
+    gh_user_free(u);
+    free(before);
+    return rc;
+}
+
+int
 gh_user_verify_totp(struct gh_app *app, const char *instance_id, const char *user_id,
     const char *code, const char **code_type, struct gh_err *err)
 {

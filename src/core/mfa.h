@@ -30,6 +30,16 @@ int gh_mfa_set_backup_codes(struct gh_user *u, const char *const *codes, size_t 
 int gh_user_mfa_disable(struct gh_app *app, const char *instance_id, const char *user_id,
     struct gh_err *err);
 
+/* Frontend API second factor (issue 4), one kind of code each. totp_ok:
+ * *ok = 1 when code is u's current TOTP code (±1 step); no secret → *ok 0.
+ * backup_code_use: consumes code from user_id's unused backup codes (*used
+ * = 1) with a compare-and-swap on the stored list, so two requests racing
+ * with one code cannot both succeed; *used 0 when it is not one of them. */
+int gh_mfa_totp_ok(struct gh_app *app, const struct gh_user *u, const char *code, int *ok,
+    struct gh_err *err);
+int gh_mfa_backup_code_use(struct gh_app *app, const char *instance_id, const char *user_id,
+    const char *code, int *used, struct gh_err *err);
+
 /* POST /v1/users/:id/verify_totp: code is a TOTP code (window ±1 step of 30 s)
  * or an unused backup code, which is consumed. *code_type "totp" or
  * "backup_code" (static). No MFA set up → GH_E_BAD_REQUEST; wrong code →

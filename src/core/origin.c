@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "core/app.h"
+#include "core/settings.h"
 #include "core/token.h"
 
 int
@@ -72,6 +73,21 @@ gh_origin_match(const char *pattern, size_t plen, const char *origin)
     return strlen(origin) == plen && strncasecmp(pattern, origin, plen) == 0;
 }
 
+int
+gh_origin_pattern_valid(const char *pattern)
+{
+    size_t n = pattern != NULL ? strlen(pattern) : 0, h;
+    char   tmp[GH_ORIGIN_MAX];
+
+    if (n == 0 || n >= GH_ORIGIN_MAX)
+        return 0;
+    memcpy(tmp, pattern, n + 1);
+    if (n >= 2 && tmp[n - 2] == ':' && tmp[n - 1] == '*')
+        tmp[n - 2] = '\0';
+    h = host_end(tmp);
+    return h != 0 && port_ok(tmp + h);
+}
+
 /* Each comma-separated entry of list (spaces around entries ignored). */
 static int
 in_list(const char *list, const char *origin)
@@ -109,6 +125,9 @@ gh_origin_allowed(const struct gh_app *app, const char *origin)
         return 1;
     if (gh_app_is_development(app) && in_list(dev, origin))
         return 1;
-    return app->conf != NULL && app->conf->allowed_origins != NULL &&
-        in_list(app->conf->allowed_origins, origin);
+    if (app->conf != NULL && app->conf->allowed_origins != NULL &&
+        in_list(app->conf->allowed_origins, origin))
+        return 1;
+    /* issue 4: origins an operator added to the instance settings */
+    return gh_settings_origin_allowed(app, origin);
 }

@@ -3,7 +3,8 @@
  * instance's own frontend origin always may; a development instance
  * (pk_test_) also allows any http://localhost:*, http://127.0.0.1:* and
  * http://[::1]:* origin, as Clerk's development instances do; anything else
- * must be listed in conf->allowed_origins (exact, or "scheme://host:*"). */
+ * must be listed in conf->allowed_origins or in the instance settings'
+ * allowed_origins (core/settings.h), exact or "scheme://host:*". */
 #ifndef GH_CORE_ORIGIN_H
 #define GH_CORE_ORIGIN_H
 
@@ -24,5 +25,8 @@ int gh_app_is_development(const struct gh_app *app);
  * or pattern ends in ":*" and origin has the same scheme and host with any
  * port (or none). Exposed for unit tests. */
 int gh_origin_match(const char *pattern, size_t plen, const char *origin);
+/* 1 when pattern can be stored as an allowed origin: an http(s) origin
+ * ("scheme://host[:port]", no path, no userinfo) or one ending in ":*". */
+int gh_origin_pattern_valid(const char *pattern);
 
 #endif

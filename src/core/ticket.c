@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "core/app.h"
-#include "core/event.h"
 #include "core/id.h"
 #include "crypto/crypto.h"
 #include "store/store.h"
@@ -155,18 +154,18 @@ accept_target(struct gh_app *app, const char *instance_id, enum gh_ticket_kind k
 }
 
 int
-gh_ticket_redeem_for(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
-    const char *raw, const char *user_id, char target[GH_ID_MAX], struct gh_err *err)
+gh_ticket_redeem(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
+    const char *raw, char target[GH_ID_MAX], struct gh_err *err)
 {
     const char *kn = gh_ticket_kind_name(kind);
     char        hash[65];
     int64_t     now = gh_now_ms();
-    int         changed = 0, ok = 0, owned = !gh_store_in_tx(app->store);
+    int         changed = 0, ok = 0;
 
     target[0] = '\0';
     if (kn == NULL || ticket_hash(raw, hash, err) == -1)
         return GH_FAIL(err, GH_E_TICKET_INVALID, NULL);
-    if (owned && gh_store_begin(app->store, err) == -1)
+    if (gh_store_begin(app->store, err) == -1)
         return -1;
     if (gh_store_ticket_use(app->store, instance_id, kn, hash, now, &changed, err) == -1)
         goto done;
@@ -179,27 +178,51 @@ gh_ticket_redeem_for(struct gh_app *app, const char *instance_id, enum gh_ticket
     if (ticket_target(app, instance_id, kn, hash, target, err) == -1 ||
         accept_target(app, instance_id, kind, target, now, err) == -1)
         goto done;
-    /* webhooks (issue 5): the acceptance and its event in one transaction */
-    if (kind == GH_TICKET_ORG_INVITATION &&
-        gh_event_emit_org_invitation(app, instance_id, "organizationInvitation.accepted", target,
-            user_id, err) == -1)
-        goto done;
     ok = 1;
 done:
-    if (owned ? gh_event_tx_end(app, ok, err) == 0 : ok) /* joined: the caller commits */
+    if (ok && gh_store_commit(app->store, err) == 0)
         return 0;
+    gh_store_rollback(app->store);
     target[0] = '\0';
     return -1;
 }
 
 int
-gh_ticket_redeem(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
-    const char *raw, char target[GH_ID_MAX], struct gh_err *err)
+gh_ticket_digest(const char *raw, char hex[65], struct gh_err *err)
 {
-    return gh_ticket_redeem_for(app, instance_id, kind, raw, NULL, target, err);
+    hex[0] = '\0';
+    return ticket_hash(raw, hex, err);
 }
 
+int
+gh_ticket_redeem_hash(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
+    const char *hash, char target[GH_ID_MAX], struct gh_err *err)
+{
+    const char *kn = gh_ticket_kind_name(kind);
+    int64_t     now = gh_now_ms();
+    int         changed = 0;
 
+    target[0] = '\0';
+    if (!gh_store_in_tx(app->store))
+        return GH_FAIL(err, GH_E_INTERNAL, "ticket redeem outside a transaction");
+    if (kn == NULL || hash == NULL || strlen(hash) != 64 ||
+        strspn(hash, "0123456789abcdef") != 64)
+        return GH_FAIL(err, GH_E_TICKET_INVALID, NULL);
+    if (gh_store_ticket_use(app->store, instance_id, kn, hash, now, &changed, err) == -1)
+        return -1;
+    if (!changed) { /* why: revoked, used, expired or unknown */
+        if (ticket_state(app, instance_id, kn, hash, now, target, err) == 0)
+            GH_FAIL(err, GH_E_TICKET_USED, NULL);
+        target[0] = '\0';
+        return -1;
+    }
+    if (ticket_target(app, instance_id, kn, hash, target, err) == -1 ||
+        accept_target(app, instance_id, kind, target, now, err) == -1) {
+        target[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
 
 int
 gh_ticket_revoke_target(struct gh_app *app, const char *instance_id, const char *target_id,

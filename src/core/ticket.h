@@ -42,19 +42,23 @@ int gh_ticket_issue(struct gh_app *app, const char *instance_id, enum gh_ticket_
  * expiry → GH_E_TICKET_EXPIRED; already used → GH_E_TICKET_USED. */
 int gh_ticket_redeem(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
     const char *raw, char target[GH_ID_MAX], struct gh_err *err);
-/* As gh_ticket_redeem, naming the user who accepts (NULL when not known).
- * An organization invitation's acceptance emits organizationInvitation.accepted
- * (data: the invitation + "user_id") in the same transaction. Joins the
- * caller's transaction when one is open (store transactions nest), so the
- * Frontend API can create the user, redeem and add the membership at once;
- * creating the membership is the caller's. */
-int gh_ticket_redeem_for(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
-    const char *raw, const char *user_id, char target[GH_ID_MAX], struct gh_err *err);
 
 /* As gh_ticket_redeem, same errors, but consumes nothing: lets the Frontend
  * API show the invited email before the sign-up completes. */
 int gh_ticket_check(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
     const char *raw, char target[GH_ID_MAX], struct gh_err *err);
+
+/* The stored form of a raw ticket: its SHA-256 in hex (hex[65]). A value
+ * that cannot be a ticket → GH_E_TICKET_INVALID. */
+int gh_ticket_digest(const char *raw, char hex[65], struct gh_err *err);
+
+/* As gh_ticket_redeem, for a ticket known by its digest (a sign-up keeps the
+ * digest of the ticket it was given, never the ticket), and only inside the
+ * caller's transaction (GH_E_INTERNAL otherwise): a sign-up consumes the
+ * invitation in the transaction that creates the user, so an abandoned or
+ * failed sign-up leaves the invitation pending. Same errors. */
+int gh_ticket_redeem_hash(struct gh_app *app, const char *instance_id, enum gh_ticket_kind kind,
+    const char *hash, char target[GH_ID_MAX], struct gh_err *err);
 
 /* Revokes every unused ticket of target_id (joins the caller's transaction). */
 int gh_ticket_revoke_target(struct gh_app *app, const char *instance_id, const char *target_id,

@@ -84,6 +84,12 @@ int gh_master_seal(const struct gh_master_key *mk, const void *plain, size_t ple
  * tampered box → -1. Free with gh_secret_free. */
 int gh_master_open(const struct gh_master_key *mk, const unsigned char *box, size_t blen,
     char **out, struct gh_err *err);
+/* HMAC-SHA256 under a key derived from the master key for `label` (so one
+ * purpose's MACs say nothing about another's): stable across restarts and
+ * shared by every server of a deployment. Used where a value must look the
+ * same every time without being stored (sign-in decoys, issue 6). */
+void gh_master_mac(const struct gh_master_key *mk, const char *label, const void *msg,
+    size_t mlen, unsigned char out[32]);
 
 /* ---- RSA signing keys, JWS, JWK ---- */
 /* New RSA-2048, e=65537 key pair. *priv_pem (PKCS#8 PEM; free with

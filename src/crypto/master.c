@@ -253,3 +253,20 @@ gh_master_open(const struct gh_master_key *mk, const unsigned char *box, size_t 
     *out = plain;
     return 0;
 }
+
+void
+gh_master_mac(const struct gh_master_key *mk, const char *label, const void *msg, size_t mlen,
+    unsigned char out[32])
+{
+    crypto_auth_hmacsha256_state st;
+    unsigned char                sub[32];
+
+    /* sub = HMAC(master, "gatehouse:" label): a per-purpose key. */
+    crypto_auth_hmacsha256_init(&st, mk->key, MK_LEN);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)"gatehouse:", 10);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)label, strlen(label));
+    crypto_auth_hmacsha256_final(&st, sub);
+    gh_hmac_sha256(sub, sizeof(sub), msg, mlen, out);
+    sodium_memzero(&st, sizeof(st));
+    sodium_memzero(sub, sizeof(sub));
+}

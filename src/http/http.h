@@ -22,6 +22,8 @@ struct gh_req {
     const char    *path;                        /* URL path without the query string */
     const char    *params[GH_MAX_PATH_PARAMS];  /* ":name" segments of the route, in order */
     size_t         nparams;
+    const char    *wild;                        /* raw (still %-encoded) tail matched by a final
+                                                   "*" in the route, "a/b.js"; NULL otherwise */
     const char    *body;                        /* raw body, NUL-terminated; "" when none
                                                  * (a form body is read as JSON: gh_req_json) */
     size_t         body_len;
@@ -70,7 +72,8 @@ enum gh_auth {
 
 struct gh_route {
     const char    *method;  /* "GET", "POST", "PATCH", "PUT", "DELETE" */
-    const char    *pattern; /* "/v1/users/:id/ban"; ":x" matches one non-empty segment */
+    const char    *pattern; /* "/v1/users/:id/ban"; ":x" matches one non-empty segment, a final
+                               "*" one or more (req->wild) */
     gh_handler_fn *fn;
     enum gh_auth   auth;
 };

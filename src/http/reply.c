@@ -6,16 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "http/server.h"
 #include "util/log.h"
 #include "util/str.h"
+
+/* Closes a file body a handler set, when something replaces it. */
+static void
+drop_fd(struct gh_resp *resp)
+{
+    if (resp->has_fd)
+        close(resp->fd);
+    resp->has_fd = 0;
+    resp->fd = -1;
+    resp->fd_len = 0;
+}
 
 static void
 set_body(struct gh_resp *resp, int status, const char *ctype, char *body, size_t len)
 {
     char *ct = gh_strdup(ctype);
 
+    drop_fd(resp);
     free(resp->content_type);
     free(resp->body);
     resp->content_type = ct;
@@ -57,6 +70,28 @@ gh_resp_body(struct gh_resp *resp, int status, const char *content_type, const c
     set_body(resp, status, content_type, copy, len);
 }
 
+void
+gh_resp_file(struct gh_resp *resp, int status, const char *content_type, int fd, uint64_t len)
+{
+    char *ct = gh_strdup(content_type);
+
+    drop_fd(resp);
+    free(resp->content_type);
+    free(resp->body);
+    resp->content_type = ct;
+    resp->body = NULL;
+    resp->len = 0;
+    resp->status = status;
+    if (ct == NULL) {
+        resp->failed = 1;
+        close(fd);
+        return;
+    }
+    resp->has_fd = 1;
+    resp->fd = fd;
+    resp->fd_len = len;
+}
+
 /* CR, LF or NUL in a header would let a value smuggle another header. */
 static int
 header_safe(const char *s)
@@ -93,12 +128,31 @@ gh_resp_find_header(const struct gh_resp *resp, const char *name)
 }
 
 void
+gh_resp_unset_header(struct gh_resp *resp, const char *name)
+{
+    size_t w = 0;
+
+    for (size_t i = 0; i < resp->nhdr; i++) {
+        if (resp->hdr[i].name != NULL && strcasecmp(resp->hdr[i].name, name) == 0) {
+            free(resp->hdr[i].name);
+            free(resp->hdr[i].value);
+            continue;
+        }
+        resp->hdr[w++] = resp->hdr[i];
+    }
+    for (size_t i = w; i < resp->nhdr; i++)
+        resp->hdr[i].name = resp->hdr[i].value = NULL;
+    resp->nhdr = w;
+}
+
+void
 gh_resp_clear(struct gh_resp *resp)
 {
     for (size_t i = 0; i < resp->nhdr; i++) {
         free(resp->hdr[i].name);
         free(resp->hdr[i].value);
     }
+    drop_fd(resp);
     free(resp->content_type);
     free(resp->body);
     memset(resp, 0, sizeof(*resp));
@@ -112,6 +166,8 @@ error_doc(const struct gh_err *err, const char *trace_id)
 
     if (err->param[0] != '\0')
         json_object_set_new(meta, "param_name", json_string(err->param));
+    if (err->session_id[0] != '\0') /* clerk-js switches to this session */
+        json_object_set_new(meta, "session_id", json_string(err->session_id));
     json_object_set_new(item, "code", json_string(gh_err_api_code(err->code)));
     json_object_set_new(item, "message", json_string(gh_err_message(err)));
     json_object_set_new(item, "long_message", json_string(gh_err_long_message(err)));

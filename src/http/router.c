@@ -1,7 +1,8 @@
 /* router.c: see router.h. Tables are small (tens of rows), so matching is a
  * linear scan over pre-split path segments; the first matching row wins,
  * which is why routes.c lists "/v1/users/count" before "/v1/users/:id". It
- * does not decode literal segments: "/v1/%75sers" is not "/v1/users". */
+ * does not decode literal segments: "/v1/%75sers" is not "/v1/users", and it
+ * hands a "*" tail over raw, for its handler to check. */
 #include "http/router.h"
 
 #include <string.h>
@@ -44,17 +45,23 @@ split_path(const char *path, struct seg *segs, size_t *nsegs)
     return 0;
 }
 
-/* 1 when the pattern's segments match segs; fills params. */
+/* 1 when the pattern's segments match segs; fills params (and rest for a
+ * final "*", which stands for one or more further segments). */
 static int
 pattern_matches(const char *pattern, const struct seg *segs, size_t nsegs,
     struct gh_route_match *m)
 {
     struct seg pat[GH_HTTP_MAX_SEGMENTS];
-    size_t     npat = 0, np = 0;
+    size_t     npat = 0, np = 0, nfixed;
+    int        wild;
 
-    if (split_path(pattern, pat, &npat) == -1 || npat != nsegs)
+    if (split_path(pattern, pat, &npat) == -1)
         return 0;
-    for (size_t i = 0; i < npat; i++) {
+    wild = npat > 0 && pat[npat - 1].len == 1 && pat[npat - 1].p[0] == '*';
+    nfixed = wild ? npat - 1 : npat;
+    if (wild ? nsegs <= nfixed : nsegs != npat)
+        return 0;
+    for (size_t i = 0; i < nfixed; i++) {
         if (pat[i].p[0] == ':') {
             if (np == GH_MAX_PATH_PARAMS)
                 return 0;
@@ -66,6 +73,10 @@ pattern_matches(const char *pattern, const struct seg *segs, size_t nsegs,
         }
     }
     m->nparams = np;
+    if (wild) {
+        m->rest.p = segs[nfixed].p;
+        m->rest.len = (size_t)(segs[nsegs - 1].p + segs[nsegs - 1].len - segs[nfixed].p);
+    }
     return 1;
 }
 

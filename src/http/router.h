@@ -1,7 +1,9 @@
 /* router.h: matching a request's method and raw path against a route table.
  * Matching works on the raw (still percent-encoded) path segments, so an
  * encoded "/" can never split or join segments; only the captured ":x"
- * parameters are decoded afterwards. No allocation, no MHD types. */
+ * parameters are decoded afterwards. A pattern may end in "*", which matches
+ * one or more further segments and is handed over raw (its handler checks
+ * it). No allocation, no MHD types. */
 #ifndef GH_HTTP_ROUTER_H
 #define GH_HTTP_ROUTER_H
 
@@ -23,11 +25,16 @@ struct gh_route_match {
         const char *p;            /* points into the path passed to gh_router_match */
         size_t      len;
     } params[GH_MAX_PATH_PARAMS]; /* raw (encoded) ":x" segments, in pattern order */
+    struct {
+        const char *p;            /* NULL unless the pattern ends in "*" */
+        size_t      len;          /* the raw segments it matched, "a/b.js" (no trailing "/") */
+    } rest;
 };
 
 /* Finds the first route in table order whose method and pattern match. HEAD
  * matches GET routes. One trailing slash on the path is tolerated; empty
- * segments ("//") and paths not starting with "/" match nothing. */
+ * segments ("//") and paths not starting with "/" match nothing. A final "*"
+ * needs at least one segment: "/npm/:pkg/dist/" + "*" does not match "/npm/x/dist". */
 enum gh_route_result gh_router_match(const struct gh_route *routes, size_t n, const char *method,
     const char *path, struct gh_route_match *m);
 

@@ -5,6 +5,7 @@
 #include "api/backend/backend.h"
 #include "api/frontend/frontend.h"
 #include "http/server.h"
+#include "ui/ui.h"
 
 #define NONE   GH_AUTH_NONE
 #define SECRET GH_AUTH_SECRET
@@ -16,6 +17,24 @@ const struct gh_route gh_routes_frontend[] = {
     { "GET",    "/healthz",                       gh_http_healthz_get,         NONE },
     { "GET",    "/.well-known/jwks.json",         gh_api_jwks_get,             NONE },
     { "GET",    "/images/default-avatar.svg",     gh_http_default_avatar_get,  NONE },
+    /* Clerk's browser bundles, at Clerk's path shape (spec §1.5): any tag of
+     * @clerk/clerk-js and @clerk/ui; "*" is the file under dist/. */
+    { "GET",    "/npm/@clerk/:pkg/dist/*",        gh_http_assets_get,          NONE },
+
+    /* Hosted pages (issue 4), with the sub-paths the components route to
+     * (/sign-in/factor-one, /user/security, …) so a reload lands on them. */
+    { "GET",    "/sign-in",                       gh_ui_sign_in, NONE },
+    { "GET",    "/sign-in/*",                     gh_ui_sign_in, NONE },
+    { "GET",    "/sign-up",                       gh_ui_sign_up, NONE },
+    { "GET",    "/sign-up/*",                     gh_ui_sign_up, NONE },
+    { "GET",    "/user",                          gh_ui_user, NONE },
+    { "GET",    "/user/*",                        gh_ui_user, NONE },
+    { "GET",    "/organization",                  gh_ui_organization, NONE },
+    { "GET",    "/organization/*",                gh_ui_organization, NONE },
+    { "GET",    "/create-organization",           gh_ui_create_org, NONE },
+    { "GET",    "/create-organization/*",         gh_ui_create_org, NONE },
+    { "GET",    "/redirect",                      gh_ui_redirect,              NONE },
+    { "GET",    "/ui/:file",                      gh_ui_asset,                 NONE },
 
     /* Frontend API (issue 4). CLIENT: the browser's client from its cookie
      * (or dev-browser token), looked up by the handler; mutations only from
@@ -32,6 +51,19 @@ const struct gh_route gh_routes_frontend[] = {
     { "POST",   "/v1/client/sessions/:id/tokens/:template", gh_fapi_session_token_template, CLIENT },
     { "POST",   "/v1/client/sessions/:id/end",    gh_fapi_session_end,         CLIENT },
     { "POST",   "/v1/client/sessions/:id/remove", gh_fapi_session_remove,      CLIENT },
+    { "POST",   "/v1/client/sign_ups",            gh_fapi_sign_up_create,      CLIENT },
+    { "GET",    "/v1/client/sign_ups/:id",        gh_fapi_sign_up_get,         CLIENT },
+    { "PATCH",  "/v1/client/sign_ups/:id",        gh_fapi_sign_up_update,      CLIENT },
+    { "POST",   "/v1/client/sign_ups/:id/prepare_verification", gh_fapi_sign_up_prepare, CLIENT },
+    { "POST",   "/v1/client/sign_ups/:id/attempt_verification", gh_fapi_sign_up_attempt, CLIENT },
+    /* sign-in (spec FAPI §3.3–§3.5) */
+    { "POST",   "/v1/client/sign_ins",            gh_fapi_sign_in_create,      CLIENT },
+    { "GET",    "/v1/client/sign_ins/:id",        gh_fapi_sign_in_get,         CLIENT },
+    { "POST",   "/v1/client/sign_ins/:id/prepare_first_factor",  gh_fapi_sign_in_prepare_first,  CLIENT },
+    { "POST",   "/v1/client/sign_ins/:id/attempt_first_factor",  gh_fapi_sign_in_attempt_first,  CLIENT },
+    { "POST",   "/v1/client/sign_ins/:id/reset_password",        gh_fapi_sign_in_reset_password, CLIENT },
+    { "POST",   "/v1/client/sign_ins/:id/prepare_second_factor", gh_fapi_sign_in_prepare_second, CLIENT },
+    { "POST",   "/v1/client/sign_ins/:id/attempt_second_factor", gh_fapi_sign_in_attempt_second, CLIENT },
 
     /* Frontend API organizations: the signed-in member's role decides. */
     { "POST",   "/v1/organizations",                       gh_fapi_org_create,          CLIENT },
@@ -162,5 +194,11 @@ const struct gh_route gh_routes_backend[] = {
     { "DELETE", "/v1/blocklist_identifiers/:id",  gh_api_blocklist_delete,        SECRET },
     { "POST",   "/v1/sign_in_tokens",             gh_api_sign_in_tokens_create,   SECRET },
     { "POST",   "/v1/sign_in_tokens/:id/revoke",  gh_api_sign_in_tokens_revoke,   SECRET },
+    /* instance settings (issue 4): what /v1/environment and CORS follow */
+    { "GET",    "/v1/instance",                   gh_api_instance_get,            SECRET },
+    { "PATCH",  "/v1/instance",                   gh_api_instance_update,         SECRET },
+    { "PATCH",  "/v1/instance/restrictions",      gh_api_instance_restrictions_update, SECRET },
+    { "GET",    "/v1/instance/organization_settings", gh_api_instance_org_settings_get, SECRET },
+    { "PATCH",  "/v1/instance/organization_settings", gh_api_instance_org_settings_update, SECRET },
 };
 const size_t gh_routes_backend_count = sizeof(gh_routes_backend) / sizeof(gh_routes_backend[0]);

@@ -101,6 +101,18 @@ add_header(struct MHD_Response *mr, const char *name, const char *value)
         gh_log_error("cannot add response header %s", name);
 }
 
+/* A file body (gh_resp_file): MHD sends it with sendfile(2) where it can and
+ * closes the descriptor with the response, so ownership moves to MHD here. */
+static struct MHD_Response *
+file_response(struct gh_resp *resp)
+{
+    struct MHD_Response *mr = MHD_create_response_from_fd64(resp->fd_len, resp->fd);
+
+    if (mr != NULL)
+        resp->has_fd = 0;
+    return mr;
+}
+
 static struct MHD_Response *
 build_response(struct gh_http_req *r)
 {
@@ -115,7 +127,8 @@ build_response(struct gh_http_req *r)
         if (mr != NULL)
             add_header(mr, "Content-Type", "application/json");
     } else {
-        mr = MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
+        mr = resp->has_fd ? file_response(resp) :
+            MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
         if (mr == NULL)
             return NULL;
         resp->body = NULL; /* MHD frees it with the response */
@@ -365,7 +378,9 @@ split_uri(struct gh_http_req *r, struct gh_err *err)
 static int
 decode_params(struct gh_http_req *r, const struct gh_route_match *m, struct gh_err *err)
 {
-    size_t size = strlen(r->path) + GH_MAX_PATH_PARAMS + 1, off = 0;
+    /* Params and the "*" tail are disjoint pieces of the path, none longer
+     * decoded than raw: the path's length plus one NUL each is enough. */
+    size_t size = strlen(r->path) + GH_MAX_PATH_PARAMS + 2, off = 0;
 
     r->param_buf = malloc(size);
     if (r->param_buf == NULL)
@@ -382,6 +397,11 @@ decode_params(struct gh_http_req *r, const struct gh_route_match *m, struct gh_e
         off += strlen(out) + 1;
     }
     r->req.nparams = m->nparams;
+    if (m->rest.p != NULL) { /* a final "*": the raw tail, for the handler to check */
+        memcpy(r->param_buf + off, m->rest.p, m->rest.len);
+        r->param_buf[off + m->rest.len] = '\0';
+        r->req.wild = r->param_buf + off;
+    }
     return 0;
 }
 

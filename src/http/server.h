@@ -86,11 +86,22 @@ struct gh_resp {
     size_t                nhdr;
     unsigned              retry_after_s; /* sent as Retry-After when non-zero */
     int                   failed;        /* out of memory while filling: answer 500 */
+    int                   has_fd;        /* the body is fd (gh_resp_file) instead of body */
+    int                   fd;            /* owned while has_fd; MHD closes it once it sends */
+    uint64_t              fd_len;        /* bytes of fd to send, from offset 0 */
 };
 
 void gh_resp_clear(struct gh_resp *resp); /* frees everything; resp may be reused */
+/* Sets a reply whose body is the first len bytes of the open file fd, sent
+ * without copying (sendfile). Takes ownership of fd in every case (closed on
+ * failure or when the response is done). Only the HTTP layer's own handlers
+ * (assets.c) use it, so it is declared here rather than in http.h. */
+void gh_resp_file(struct gh_resp *resp, int status, const char *content_type, int fd,
+    uint64_t len);
 /* First value of a header the handler added (case-insensitive), or NULL. */
 const char *gh_resp_find_header(const struct gh_resp *resp, const char *name);
+/* Removes every header of that name (case-insensitive) added so far. */
+void gh_resp_unset_header(struct gh_resp *resp, const char *name);
 
 /* Everything the server keeps for one request; req.impl points here. */
 struct gh_http_req {
@@ -168,6 +179,18 @@ void gh_http_metrics_observe(struct gh_http_metrics *m, size_t route_index, int 
 gh_handler_fn gh_http_healthz_get;       /* GET /healthz */
 gh_handler_fn gh_http_metrics_get;       /* GET /metrics (backend) */
 gh_handler_fn gh_http_default_avatar_get; /* GET /images/default-avatar.svg */
+
+/* ---- assets.c: Clerk's browser bundles (/npm/@clerk/<pkg>@<tag>/dist/<file>) ---- */
+
+/* Finds the bundles: `dir` (GATEHOUSE_ASSETS_DIR) when non-NULL, else beside
+ * the real executable (<exe dir>/../src/ui/vendor/node_modules), else
+ * ./src/ui/vendor/node_modules. Reads both packages' versions and logs where
+ * they are, or a warning naming the places it looked. Call before the
+ * listeners start (not thread-safe); may be called again (tests). Returns how
+ * many of the two packages it found; with fewer than 2 the missing one's
+ * routes answer 404. */
+int gh_http_assets_init(const char *dir);
+gh_handler_fn gh_http_assets_get; /* GET /npm/@clerk/:pkg/dist/<file…> */
 
 /* ---- routes.c: the route tables ---- */
 extern const struct gh_route gh_routes_frontend[];

@@ -199,6 +199,16 @@ gh_webhook_job_clear(struct gh_webhook_job *j)
 }
 
 void
+gh_mail_job_clear(struct gh_mail_job *j)
+{
+    if (j == NULL)
+        return;
+    free(j->message_sealed);
+    j->message_sealed = NULL;
+    j->message_sealed_len = 0;
+}
+
+void
 gh_webhook_attempts_free(struct gh_webhook_attempt *v, size_t n)
 {
     for (size_t i = 0; v != NULL && i < n; i++)

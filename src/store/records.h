@@ -202,6 +202,35 @@ void gh_webhook_endpoints_free(struct gh_webhook_endpoint *v, size_t n);
 void gh_webhook_job_clear(struct gh_webhook_job *j);
 void gh_webhook_attempts_free(struct gh_webhook_attempt *v, size_t n);
 
+/* ---- outgoing email (issue 4): the mail outbox ---- */
+#define GH_MAIL_ADDR_MAX 320 /* RFC 5321: 64 + '@' + 255 */
+
+/* One queued email. Strings borrowed for the insert. */
+struct gh_mail_row {
+    char                 id[GH_ID_MAX];   /* mail_… */
+    const char          *recipient;      /* envelope RCPT TO */
+    const char          *sender;         /* envelope MAIL FROM */
+    const unsigned char *message_sealed; /* the RFC 5322 message sealed with the master key */
+    size_t               message_sealed_len;
+    int64_t              expires_at;     /* GH_TIME_NULL = never */
+    int64_t              created_at;     /* also the first attempt's due time */
+};
+
+/* A claimed email with what the worker needs to send it. */
+struct gh_mail_job {
+    int64_t        seq;
+    char           id[GH_ID_MAX];
+    char           instance_id[GH_ID_MAX];
+    char           recipient[GH_MAIL_ADDR_MAX + 1];
+    char           sender[GH_MAIL_ADDR_MAX + 1];
+    unsigned char *message_sealed;        /* owned; NULL once settled */
+    size_t         message_sealed_len;
+    int            attempts;              /* made before this one */
+    int64_t        expires_at;            /* GH_TIME_NULL = never */
+    int64_t        created_at;
+};
+void gh_mail_job_clear(struct gh_mail_job *j); /* frees inside */
+
 /* ---- organizations (issue 3) ---- */
 #define GH_ROLE_KEY_MAX 128 /* "org:<key>" role and "org:<feature>:<action>" permission keys */
 

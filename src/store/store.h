@@ -52,8 +52,24 @@ int gh_store_instance_find_default(struct gh_store *st, struct gh_instance **out
     struct gh_err *err);
 int gh_store_instance_insert(struct gh_store *st, const struct gh_instance *in,
     struct gh_err *err);
+/* Writes name, frontend_url, publishable_key and updated_at. Never settings:
+ * those change only through gh_store_instance_settings_set, so a stale
+ * in-memory copy cannot overwrite an operator's edit. */
 int gh_store_instance_update(struct gh_store *st, const struct gh_instance *in,
-    struct gh_err *err); /* name, frontend_url, publishable_key, settings, updated_at */
+    struct gh_err *err);
+/* Instance settings (issue 4): the JSON text (*text malloc'd, "{}" when
+ * empty) and its version, which every write bumps. GH_E_NOT_FOUND when no
+ * such instance. */
+int gh_store_instance_settings_get(struct gh_store *st, const char *instance_id, char **text,
+    int64_t *version, struct gh_err *err);
+/* Just the version: the cheap "did anything change" query. */
+int gh_store_instance_settings_version(struct gh_store *st, const char *instance_id,
+    int64_t *version, struct gh_err *err);
+/* Compare-and-set: writes text and version + 1 only while the stored version
+ * is still `expected`. *changed = 1 when written; 0 when another writer got
+ * there first (re-read and re-apply). */
+int gh_store_instance_settings_set(struct gh_store *st, const char *instance_id,
+    const char *text, int64_t expected, int64_t now, int *changed, struct gh_err *err);
 
 int gh_store_signing_key_insert(struct gh_store *st, const char *instance_id,
     const struct gh_signing_key *k, struct gh_err *err);
@@ -196,12 +212,38 @@ int gh_store_sign_up_update(struct gh_store *st, const char *instance_id,
     const struct gh_sign_up *su, struct gh_err *err);
 int gh_store_sign_up_get(struct gh_store *st, const char *instance_id, const char *id,
     struct gh_sign_up **out, struct gh_err *err);
+/* As gh_store_sign_up_get, inside the caller's transaction, after taking the
+ * row's write lock (a no-op UPDATE: a row lock on PostgreSQL, the database's
+ * write lock on SQLite): read-modify-write of one sign-up is serialised, so
+ * concurrent requests never write back a stale copy. */
+int gh_store_sign_up_get_locked(struct gh_store *st, const char *instance_id, const char *id,
+    struct gh_sign_up **out, struct gh_err *err);
 /* Counts one attempt on a verification ("sign_ins.ff", "sign_ins.sf" or
  * "sign_ups.ev") only while fewer than max_attempts were counted, in one
  * conditional UPDATE: racing requests cannot pass the limit. *counted = 1
  * when this attempt was counted, 0 when the limit had been reached. */
 int gh_store_verif_bump(struct gh_store *st, const char *instance_id, const char *table_col,
     const char *id, int max_attempts, int *counted, struct gh_err *err);
+
+/* Sign-in's users statements (store_sign_in.c), each a single statement.
+ * fail_count: one failed verification: failed_attempts + 1 (or 1 when a
+ * lockout has expired), and the failure reaching `limit` sets lockout_until
+ * = now + lock_ms. *count and *lockout_until: the row after. GH_E_NOT_FOUND
+ * for an unknown user. failures_clear: failed_attempts 0, no lockout.
+ * signed_in: last_sign_in_at = last_active_at = now and the count cleared.
+ * backup_codes_swap: sets backup_codes to new_codes (NULL = none left) only
+ * while it still equals old_codes; *changed = 0 when another request got
+ * there first (the caller re-reads and retries). */
+int gh_store_user_fail_count(struct gh_store *st, const char *instance_id, const char *user_id,
+    int limit, int64_t lock_ms, int64_t now, int *count, int64_t *lockout_until,
+    struct gh_err *err);
+int gh_store_user_failures_clear(struct gh_store *st, const char *instance_id,
+    const char *user_id, struct gh_err *err);
+int gh_store_user_signed_in(struct gh_store *st, const char *instance_id, const char *user_id,
+    int64_t now, struct gh_err *err);
+int gh_store_user_backup_codes_swap(struct gh_store *st, const char *instance_id,
+    const char *user_id, const char *old_codes, const char *new_codes, int64_t now,
+    int *changed, struct gh_err *err);
 
 /* ---- JWT templates (issue 3) ---- */
 /* A name clash → GH_E_IDENTIFIER_EXISTS with param "name" (insert, update). */
@@ -289,6 +331,42 @@ int gh_store_webhook_replay(struct gh_store *st, const char *instance_id,
 /* For tests and `gatehouse webhooks`: deliveries in a status (NULL = any). */
 int gh_store_webhook_delivery_count(struct gh_store *st, const char *status, int64_t *out,
     struct gh_err *err);
+
+/* ---- outgoing email (issue 4): the mail outbox (store_mail.c) ---- */
+/* Queues one email, due at r->created_at, status pending; joins the
+ * caller's transaction (so a rolled-back change sends nothing). */
+int gh_store_mail_insert(struct gh_store *st, const char *instance_id,
+    const struct gh_mail_row *r, struct gh_err *err);
+/* Claims up to max due emails (pending, next_attempt_at <= now, lease free
+ * or expired) for worker `who` until now + lease_ms. PostgreSQL: FOR UPDATE
+ * SKIP LOCKED, so servers sharing the database never claim the same row.
+ * *seqs: owned array of *n seqs, oldest first. */
+int gh_store_mail_claim(struct gh_store *st, const char *who, int64_t now, int64_t lease_ms,
+    size_t max, int64_t **seqs, size_t *n, struct gh_err *err);
+/* Loads a pending email (GH_E_NOT_FOUND when gone or settled). Clear *out
+ * with gh_mail_job_clear. */
+int gh_store_mail_load(struct gh_store *st, int64_t seq, struct gh_mail_job *out,
+    struct gh_err *err);
+/* The result of one attempt. */
+struct gh_mail_outcome {
+    int64_t     seq;
+    const char *who;             /* the lease holder recording it */
+    const char *status;          /* pending (retry) | sent | failed | expired */
+    int         attempts;        /* made so far, this one included */
+    int64_t     next_attempt_at; /* for pending */
+    const char *error;           /* NULL on success; never holds a secret */
+    int64_t     at;
+};
+/* Records o and releases the lease, only while `who` still holds it
+ * (*recorded = 0 when the lease was lost to another worker). A settled
+ * status drops the sealed message. */
+int gh_store_mail_record(struct gh_store *st, const struct gh_mail_outcome *o, int *recorded,
+    struct gh_err *err);
+/* Emails in a status (NULL = any): tests and `gatehouse mail status`. */
+int gh_store_mail_count(struct gh_store *st, const char *status, int64_t *out,
+    struct gh_err *err);
+/* Deletes settled rows last updated before `before` (ms). *n: rows deleted. */
+int gh_store_mail_prune(struct gh_store *st, int64_t before, int64_t *n, struct gh_err *err);
 
 /* ---- organizations (issue 3) ---- */
 struct gh_org_filter {

@@ -406,6 +406,24 @@ gh_store_sign_up_get(struct gh_store *st, const char *instance_id, const char *i
     return *out != NULL ? 0 : GH_FAIL(err, GH_E_NOT_FOUND, "sign-up not found");
 }
 
+int
+gh_store_sign_up_get_locked(struct gh_store *st, const char *instance_id, const char *id,
+    struct gh_sign_up **out, struct gh_err *err)
+{
+    struct gh_db_param p[] = { gh_db_text(instance_id), gh_db_text(id) };
+    int64_t            n = 0;
+
+    *out = NULL;
+    if (!gh_store_in_tx(st))
+        return GH_FAIL(err, GH_E_INTERNAL, "sign-up lock outside a transaction");
+    if (gh_db_run(st, "UPDATE sign_ups SET updated_at = updated_at WHERE instance_id = ? AND id = ?",
+            p, 2, NULL, &n, err) == -1)
+        return -1;
+    if (n == 0)
+        return GH_FAIL(err, GH_E_NOT_FOUND, "sign-up not found");
+    return gh_store_sign_up_get(st, instance_id, id, out, err);
+}
+
 /* ---- attempt counters ---- */
 
 int

@@ -77,17 +77,83 @@ gh_store_instance_update(struct gh_store *st, const struct gh_instance *in,
         gh_db_text(in->name != NULL ? in->name : ""),
         gh_db_text(in->frontend_url),
         gh_db_text(in->publishable_key),
-        gh_db_text(in->settings != NULL ? in->settings : "{}"),
         gh_db_int(in->updated_at),
         gh_db_text(in->id),
     };
     int64_t changes = 0;
 
     if (gh_db_run(st, "UPDATE instances SET name = ?, frontend_url = ?, publishable_key = ?,"
-                      " settings = ?, updated_at = ? WHERE id = ?",
-            p, 6, NULL, &changes, err) == -1)
+                      " updated_at = ? WHERE id = ?",
+            p, 5, NULL, &changes, err) == -1)
         return -1;
     return changes != 0 ? 0 : GH_FAIL(err, GH_E_NOT_FOUND, "instance not found");
+}
+
+/* ---- settings (issue 4) ---- */
+
+int
+gh_store_instance_settings_get(struct gh_store *st, const char *instance_id, char **text,
+    int64_t *version, struct gh_err *err)
+{
+    struct gh_db_param p = gh_db_text(instance_id);
+    struct gh_db_rows  rows;
+    const char        *t;
+    int                rc = -1;
+
+    *text = NULL;
+    if (gh_db_run(st, "SELECT settings, settings_version FROM instances WHERE id = ?", &p, 1,
+            &rows, NULL, err) == -1)
+        return -1;
+    if (rows.nrows == 0) {
+        GH_FAIL(err, GH_E_NOT_FOUND, "instance not found");
+        goto done;
+    }
+    t = gh_db_cell(&rows, 0, 0);
+    if ((*text = gh_strdup(t != NULL && t[0] != '\0' ? t : "{}")) == NULL) {
+        GH_FAIL(err, GH_E_NOMEM, NULL);
+        goto done;
+    }
+    *version = gh_db_cell_i64(&rows, 0, 1);
+    rc = 0;
+done:
+    gh_db_rows_clear(&rows);
+    return rc;
+}
+
+int
+gh_store_instance_settings_version(struct gh_store *st, const char *instance_id,
+    int64_t *version, struct gh_err *err)
+{
+    struct gh_db_param p = gh_db_text(instance_id);
+    struct gh_db_rows  rows;
+    int                rc = 0;
+
+    if (gh_db_run(st, "SELECT settings_version FROM instances WHERE id = ?", &p, 1, &rows, NULL,
+            err) == -1)
+        return -1;
+    if (rows.nrows == 0)
+        rc = GH_FAIL(err, GH_E_NOT_FOUND, "instance not found");
+    else
+        *version = gh_db_cell_i64(&rows, 0, 0);
+    gh_db_rows_clear(&rows);
+    return rc;
+}
+
+int
+gh_store_instance_settings_set(struct gh_store *st, const char *instance_id,
+    const char *text, int64_t expected, int64_t now, int *changed, struct gh_err *err)
+{
+    struct gh_db_param p[] = { gh_db_text(text), gh_db_int(now), gh_db_text(instance_id),
+        gh_db_int(expected) };
+    int64_t            n = 0;
+
+    *changed = 0;
+    if (gh_db_run(st, "UPDATE instances SET settings = ?, settings_version = settings_version + 1,"
+                      " updated_at = ? WHERE id = ? AND settings_version = ?",
+            p, 4, NULL, &n, err) == -1)
+        return -1;
+    *changed = n != 0;
+    return 0;
 }
 
 /* ---- signing keys ---- */

@@ -34,6 +34,7 @@ static const struct conf_row rows[] = {
     { "GATEHOUSE_MASTER_KEY",          NULL,              T_STR,   F(master_key), 0, 0, "master key (base64 or hex); never a flag" },
     { "GATEHOUSE_MASTER_KEY_FILE",     "master-key-file", T_STR,   F(master_key_file), 0, 0, "master key file (created 0600)" },
     { "GATEHOUSE_INSTANCE_NAME",       "instance-name",   T_STR,   F(instance_name), 0, 0, "name of the default instance" },
+    { "GATEHOUSE_ASSETS_DIR",          "assets-dir",      T_STR,   F(assets_dir), 0, 0, "dir with @clerk/clerk-js and @clerk/ui (default: found beside the binary)" },
     { "GATEHOUSE_LOG_LEVEL",           "log-level",       T_LEVEL, F(log_level), 0, 0, "debug|info|warn|error" },
     { "GATEHOUSE_THREADS",             "threads",         T_UINT,  F(threads), 1, 1024, "worker threads per listener" },
     { "GATEHOUSE_HASH_CONCURRENCY",    "hash-concurrency", T_UINT, F(hash_concurrency), 1, 1024, "concurrent password hashes" },
@@ -52,6 +53,11 @@ static const struct conf_row rows[] = {
     { "GATEHOUSE_ALLOWED_ORIGINS",     "allowed-origins", T_STR,   F(allowed_origins), 0, 0, "origins allowed to call the Frontend API (comma-separated; port * ok)" },
     { "GATEHOUSE_SMTP_URL",            "smtp-url",        T_STR,   F(smtp_url), 0, 0, "smtp://HOST:PORT for codes and invitations" },
     { "GATEHOUSE_MAIL_FROM",           "mail-from",       T_STR,   F(mail_from), 0, 0, "From address of emails" },
+    { "GATEHOUSE_CODE_TTL_SECONDS",    "code-ttl",        T_UINT,  F(code_ttl_s), 1, 86400, "lifetime of emailed codes, s" },
+    { "GATEHOUSE_CLOCK_SKEW_SECONDS",  NULL,              T_UINT,  F(clock_skew_s), 0, 315360000, "run the clock ahead by this, s (tests)" },
+    { "GATEHOUSE_SMTP_USER",           NULL,              T_STR,   F(smtp_user), 0, 0, "SMTP user (instead of the URL's)" },
+    { "GATEHOUSE_SMTP_PASSWORD",       NULL,              T_STR,   F(smtp_password), 0, 0, "SMTP password; never a flag" },
+    { "GATEHOUSE_MAIL_TIME_SCALE",     NULL,              T_SCALE, F(mail_time_scale), 0, 0, "mail retry delay factor (tests)" },
 };
 #undef F
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
@@ -87,6 +93,8 @@ gh_conf_init_defaults(struct gh_conf *c)
     c->token_reuse_min_s = 30;
     c->webhook_workers = 2;
     c->webhook_time_scale = 1.0;
+    c->code_ttl_s = 600;
+    c->mail_time_scale = 1.0;
     if (c->frontend_addr == NULL || c->backend_addr == NULL || c->database_url == NULL ||
         c->instance_name == NULL)
         return -1;
@@ -307,6 +315,11 @@ gh_conf_free(struct gh_conf *c)
 {
     if (c->master_key != NULL)
         explicit_bzero(c->master_key, strlen(c->master_key));
+    if (c->smtp_password != NULL)
+        explicit_bzero(c->smtp_password, strlen(c->smtp_password));
+    /* The URL may carry a password too. */
+    if (c->smtp_url != NULL)
+        explicit_bzero(c->smtp_url, strlen(c->smtp_url));
     free(c->frontend_addr);
     free(c->backend_addr);
     free(c->database_url);
@@ -315,9 +328,12 @@ gh_conf_free(struct gh_conf *c)
     free(c->master_key);
     free(c->master_key_file);
     free(c->instance_name);
+    free(c->assets_dir);
     free(c->webhook_allow_cidrs);
     free(c->allowed_origins);
     free(c->smtp_url);
     free(c->mail_from);
+    free(c->smtp_user);
+    free(c->smtp_password);
     memset(c, 0, sizeof(*c));
 }

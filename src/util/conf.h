@@ -19,6 +19,8 @@ struct gh_conf {
     char    *master_key_file;   /* --master-key-file, GATEHOUSE_MASTER_KEY_FILE; default beside the
                                    SQLite file ("<db>.key") or "./gatehouse.key" for postgres */
     char    *instance_name;     /* "Gatehouse" (GATEHOUSE_INSTANCE_NAME) */
+    char    *assets_dir;        /* directory holding @clerk/clerk-js and @clerk/ui (--assets-dir,
+                                   GATEHOUSE_ASSETS_DIR); NULL = found by http/assets.c */
     int      log_level;         /* enum gh_log_level (GATEHOUSE_LOG_LEVEL=debug|info|warn|error) */
     unsigned threads;           /* worker threads per listener (GATEHOUSE_THREADS; default 2×cores, min 4) */
     unsigned hash_concurrency;  /* concurrent password hashes (GATEHOUSE_HASH_CONCURRENCY; default cores) */
@@ -43,6 +45,12 @@ struct gh_conf {
     char    *smtp_url;          /* "smtp://host:port" or "smtps://…" for codes and invitations;
                                    NULL: development instances log the email instead */
     char    *mail_from;         /* From address (default "Gatehouse <no-reply@<frontend host>>") */
+    unsigned code_ttl_s;        /* lifetime of an emailed code, s (default 600, as Clerk's) */
+    unsigned clock_skew_s;      /* tests only: the server's clock runs this far ahead (default 0;
+                                   GATEHOUSE_CLOCK_SKEW_SECONDS, env only) */
+    char    *smtp_user;         /* GATEHOUSE_SMTP_USER: overrides the URL's user; NULL = none */
+    char    *smtp_password;     /* GATEHOUSE_SMTP_PASSWORD (env only; never logged, wiped) */
+    double   mail_time_scale;   /* multiplies the mail retry delays (default 1; tests 0.001) */
 };
 
 /* Sets every field to its default (strings malloc'd; URLs and the key file

@@ -19,6 +19,7 @@ struct gh_err {
     char             desc[128]; /* client-safe "message"; empty → table default */
     char             long_msg[256]; /* client-safe "long_message"; empty → desc */
     char             param[64]; /* meta.param_name, or empty */
+    char             session_id[48]; /* meta.session_id (identifier_already_signed_in), or empty */
     char             note[256]; /* detail for the log; never sent */
     unsigned         retry_after_s; /* GH_E_TOO_MANY_REQUESTS: seconds for Retry-After (0 → 1) */
 };

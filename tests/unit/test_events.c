@@ -1,7 +1,7 @@
 /* test_events.c: the webhook events the Frontend API's flows emit through
  * core (issue 5): session.ended / session.removed (gh_session_finish),
  * organizationInvitation.created / revoked / accepted (invitation create and
- * revoke, gh_ticket_redeem_for, gh_org_invitation_accept), and email.created
+ * revoke, signing in with the ticket, gh_org_invitation_accept), email.created
  * (gh_event_emit_email).
  * Runs the application core on a real SQLite store in a temp dir with the
  * Backend API's renderer installed (gh_api_events_install), wrapped so each
@@ -29,6 +29,7 @@
 #include "core/org.h"
 #include "core/org_access.h"
 #include "core/session.h"
+#include "core/sign_in.h"
 #include "core/ticket.h"
 #include "core/user.h"
 #include "store/store.h"
@@ -244,7 +245,9 @@ test_org_invitation_events(void **state)
     struct gh_invitation *a, *b, *rv = NULL, *rv2 = NULL, *app_inv;
     struct gh_invitation_params ap;
     struct gh_invitation **av = NULL;
-    char                **aurls = NULL, *ta, *tb, *txt, target[GH_ID_MAX];
+    char                **aurls = NULL, *ta, *tb, *txt;
+    struct gh_sign_in_ticket st;
+    struct gh_user       *who = NULL, *who2 = NULL;
     struct gh_err         err = { 0 };
     json_t               *d;
 
@@ -280,17 +283,20 @@ test_org_invitation_events(void **state)
     assert_string_equal(str_at(d, "id"), b->id);
     assert_string_equal(str_at(d, "status"), "revoked");
     assert_null(json_object_get(d, "user_id"));
-    /* a refused redeem (revoked ticket) emits nothing */
-    assert_int_equal(gh_ticket_redeem_for(f->app, iid(f), GH_TICKET_ORG_INVITATION, tb, joiner->id,
-                         target, &err), -1);
+    /* a refused sign-in (revoked ticket) emits nothing */
+    assert_int_equal(gh_sign_in_ticket_resolve(f->app, iid(f), tb, &st, &who, &err), -1);
     assert_int_equal(err.code, GH_E_TICKET_REVOKED);
     assert_int_equal(seen.n, 3);
     gh_err_clear(&err);
 
-    assert_int_equal(gh_ticket_redeem_for(f->app, iid(f), GH_TICKET_ORG_INVITATION, ta, joiner->id,
-                         target, &err), 0);
-    assert_string_equal(target, a->id);
-    d = event_at(3, "organizationInvitation.accepted");
+    /* signing in with the ticket: membership, then accepted, one transaction */
+    assert_int_equal(gh_sign_in_ticket_resolve(f->app, iid(f), ta, &st, &who, &err), 0);
+    assert_string_equal(who->id, joiner->id);
+    assert_int_equal(gh_sign_in_ticket_redeem(f->app, iid(f), ta, &st, joiner->id, &err), 0);
+    assert_string_equal(st.target, a->id);
+    d = event_at(3, "organizationMembership.created");
+    assert_string_equal(str_at(json_object_get(d, "public_user_data"), "user_id"), joiner->id);
+    d = event_at(4, "organizationInvitation.accepted");
     assert_string_equal(str_at(d, "id"), a->id);
     assert_string_equal(str_at(d, "status"), "accepted");
     assert_string_equal(str_at(d, "user_id"), joiner->id);
@@ -301,8 +307,13 @@ test_org_invitation_events(void **state)
     assert_int_equal(gh_invitation_create(f->app, iid(f), NULL, &ap, 1, &av, &aurls, &err), 0);
     app_inv = av[0];
     assert_int_equal(gh_invitation_revoke(f->app, iid(f), NULL, app_inv->id, &rv2, &err), 0);
-    assert_int_equal(seen.n, 4);
+    assert_int_equal(seen.n, 5);
+    /* the ticket is spent */
+    assert_int_equal(gh_sign_in_ticket_resolve(f->app, iid(f), ta, &st, &who2, &err), -1);
+    assert_int_equal(err.code, GH_E_TICKET_USED);
 
+    gh_user_free(who);
+    gh_user_free(who2);
     gh_invitations_free(av, 1);
     gh_invitation_urls_free(aurls, 1);
     gh_invitation_free(b);

@@ -157,6 +157,70 @@ test_router_matches_raw_segments_only(void **state)
     assert_int_equal(gh_router_match(table, NTABLE, "GET", "/v1/%75sers", &m), GH_ROUTE_NONE);
 }
 
+static const struct gh_route wild_table[] = {
+    { "GET", "/npm/@clerk/:pkg/dist/*", h_dummy, GH_AUTH_NONE },
+    { "GET", "/npm/@clerk/:pkg/other", h_dummy, GH_AUTH_NONE },
+};
+#define NWILD (sizeof(wild_table) / sizeof(wild_table[0]))
+
+static void
+assert_rest(const struct gh_route_match *m, const char *want)
+{
+    assert_non_null(m->rest.p);
+    assert_int_equal(m->rest.len, strlen(want));
+    assert_memory_equal(m->rest.p, want, strlen(want));
+}
+
+static void
+test_router_trailing_star_takes_the_rest(void **state)
+{
+    struct gh_route_match m;
+
+    assert_int_equal(gh_router_match(wild_table, NWILD, "GET",
+                         "/npm/@clerk/ui@1/dist/ui.browser.js", &m), GH_ROUTE_FOUND);
+    assert_int_equal(m.index, 0);
+    assert_int_equal(m.nparams, 1);
+    assert_int_equal(m.params[0].len, 4);
+    assert_memory_equal(m.params[0].p, "ui@1", 4);
+    assert_rest(&m, "ui.browser.js");
+    /* Several segments, raw: the handler sees "%2e" and decides. */
+    assert_int_equal(gh_router_match(wild_table, NWILD, "HEAD",
+                         "/npm/@clerk/ui@1/dist/a/%2e%2e/c.js", &m), GH_ROUTE_FOUND);
+    assert_rest(&m, "a/%2e%2e/c.js");
+    /* The tolerated trailing slash is not part of the tail. */
+    assert_int_equal(gh_router_match(wild_table, NWILD, "GET", "/npm/@clerk/x/dist/a/b.js/", &m),
+        GH_ROUTE_FOUND);
+    assert_rest(&m, "a/b.js");
+    /* Routes without "*" leave rest empty. */
+    assert_int_equal(gh_router_match(wild_table, NWILD, "GET", "/npm/@clerk/x/other", &m),
+        GH_ROUTE_FOUND);
+    assert_null(m.rest.p);
+    assert_int_equal(gh_router_match(table, NTABLE, "GET", "/v1/users/u1", &m), GH_ROUTE_FOUND);
+    assert_null(m.rest.p);
+}
+
+static void
+test_router_trailing_star_needs_a_segment(void **state)
+{
+    struct gh_route_match m;
+
+    assert_int_equal(gh_router_match(wild_table, NWILD, "GET", "/npm/@clerk/ui@1/dist", &m),
+        GH_ROUTE_NONE);
+    assert_int_equal(gh_router_match(wild_table, NWILD, "GET", "/npm/@clerk/ui@1/dist/", &m),
+        GH_ROUTE_NONE);
+    assert_int_equal(gh_router_match(wild_table, NWILD, "GET", "/npm/@clerk/ui@1/dist//a.js", &m),
+        GH_ROUTE_NONE);
+    assert_int_equal(gh_router_match(wild_table, NWILD, "GET", "/npm/@clerk/ui@1/dist/a//b", &m),
+        GH_ROUTE_NONE);
+    assert_int_equal(gh_router_match(wild_table, NWILD, "GET", "/npm/@clerk/ui@1/lib/a.js", &m),
+        GH_ROUTE_NONE);
+    /* An encoded slash cannot fake the literal segments before the star. */
+    assert_int_equal(gh_router_match(wild_table, NWILD, "GET", "/npm/@clerk/ui@1%2Fdist/a.js", &m),
+        GH_ROUTE_NONE);
+    assert_int_equal(gh_router_match(wild_table, NWILD, "POST", "/npm/@clerk/ui@1/dist/a.js", &m),
+        GH_ROUTE_NO_METHOD);
+}
+
 static void
 test_router_decode_param_refuses_traversal(void **state)
 {
@@ -671,6 +735,8 @@ main(void)
         cmocka_unit_test(test_router_head_matches_get),
         cmocka_unit_test(test_router_matches_raw_segments_only),
         cmocka_unit_test(test_router_decode_param_refuses_traversal),
+        cmocka_unit_test(test_router_trailing_star_takes_the_rest),
+        cmocka_unit_test(test_router_trailing_star_needs_a_segment),
         cmocka_unit_test(test_query_keeps_repeated_keys_in_order),
         cmocka_unit_test(test_query_form_decodes),
         cmocka_unit_test(test_query_rejects_bad_escapes_and_utf8),

@@ -18,6 +18,7 @@
 #include "core/app.h"
 #include "core/id.h"
 #include "core/invitation.h"
+#include "core/mail.h"
 #include "core/sign_in_token.h"
 #include "core/ticket.h"
 #include "core/user.h"
@@ -28,6 +29,36 @@
 
 static struct gh_conf test_conf = { .frontend_url = "http://fapi.test/", .hash_concurrency = 1 };
 static struct gh_app  test_app = { .conf = &test_conf };
+
+/* The mail hook (issue 4): what core handed over, and whether a
+ * transaction was open at that moment (the mail must join it). */
+struct capture {
+    int  calls;
+    int  fail;        /* 1: the hook refuses (GH_E_UNAVAILABLE) */
+    int  in_tx;
+    char to[128];
+    char subject[256];
+    char text[4096];
+    char html[8192];
+};
+static struct capture cap;
+
+static int
+capture_mail(void *arg, const char *instance_id, const struct gh_mail *m, struct gh_err *err)
+{
+    struct capture *c = arg;
+
+    (void)instance_id;
+    c->calls++;
+    c->in_tx = gh_store_in_tx(test_app.store);
+    if (c->fail)
+        return GH_FAIL(err, GH_E_UNAVAILABLE, "Email delivery is not configured.");
+    gh_strlcpy(c->to, m->to, sizeof(c->to));
+    gh_strlcpy(c->subject, m->subject, sizeof(c->subject));
+    gh_strlcpy(c->text, m->text, sizeof(c->text));
+    gh_strlcpy(c->html, m->html != NULL ? m->html : "", sizeof(c->html));
+    return 0;
+}
 
 struct fixture {
     char             dir[64];
@@ -84,6 +115,8 @@ setup_store(void **state)
     }
     memcpy(f->ins, in.id, sizeof(f->ins));
     test_app.store = f->st;
+    memset(&cap, 0, sizeof(cap));
+    gh_mail_set_sender(&test_app, capture_mail, &cap);
     return 0;
 }
 
@@ -380,6 +413,51 @@ test_allowlist_and_blocklist_matching(void **state)
     gh_access_ident_free(d);
 }
 
+/* Issue 4: an invitation's email carries its URL and is queued inside the
+ * creating transaction; notify = 0 sends none; a hook that refuses (a
+ * production instance without SMTP) creates nothing. */
+static void
+test_invitation_email_carries_the_url(void **state)
+{
+    struct fixture               *f = *state;
+    struct gh_invitation_params   p;
+    struct gh_invitation        **v = NULL;
+    struct gh_invitation_filter   flt;
+    char                        **urls = NULL;
+    struct gh_err                 err = { 0 };
+    int64_t                       n = -1;
+
+    gh_invitation_params_init(&p);
+    assert_int_equal(p.notify, 1);
+    p.email_address = "Mailed@Example.com";
+    assert_int_equal(gh_invitation_create(&test_app, f->ins, NULL, &p, 1, &v, &urls, &err), 0);
+    assert_int_equal(cap.calls, 1);
+    assert_int_equal(cap.in_tx, 1);
+    assert_string_equal(cap.to, "mailed@example.com");
+    assert_string_equal(cap.subject, "You're invited to join Gatehouse");
+    assert_non_null(strstr(cap.text, urls[0]));
+    assert_non_null(strstr(cap.html, "href=\"http://fapi.test/sign-up?__clerk_ticket="));
+    gh_invitations_free(v, 1);
+    gh_invitation_urls_free(urls, 1);
+
+    p.email_address = "quiet@example.com";
+    p.notify = 0;
+    assert_int_equal(gh_invitation_create(&test_app, f->ins, NULL, &p, 1, &v, &urls, &err), 0);
+    assert_int_equal(cap.calls, 1);
+    gh_invitations_free(v, 1);
+    gh_invitation_urls_free(urls, 1);
+
+    cap.fail = 1;
+    p.email_address = "refused@example.com";
+    p.notify = 1;
+    assert_int_equal(gh_invitation_create(&test_app, f->ins, NULL, &p, 1, &v, &urls, &err), -1);
+    assert_int_equal(err.code, GH_E_UNAVAILABLE);
+    assert_int_equal(cap.calls, 2);
+    gh_invitation_filter_init(&flt);
+    assert_int_equal(gh_store_invitation_count(f->st, f->ins, &flt, &n, &err), 0);
+    assert_int_equal(n, 2); /* the refused one was rolled back */
+}
+
 int
 main(void)
 {
@@ -394,6 +472,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_invitation_rules, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_sign_in_token_ticket, setup_store, teardown_store),
         cmocka_unit_test_setup_teardown(test_allowlist_and_blocklist_matching, setup_store,
+            teardown_store),
+        cmocka_unit_test_setup_teardown(test_invitation_email_carries_the_url, setup_store,
             teardown_store),
     };
     struct gh_err err = { 0 };

@@ -340,6 +340,179 @@ test_schedule_drives_next_attempt(void **state)
     assert_true(gh_webhook_next_attempt_ms(GH_WEBHOOK_MAX_ATTEMPTS, 0, 1.0) == -1);
 }
 
+/* ---- the mail outbox (issue 4) ---- */
+
+static int64_t
+mail_count(struct fixture *f, const char *status)
+{
+    struct gh_err err = { 0 };
+    int64_t       n = -1;
+
+    assert_int_equal(gh_store_mail_count(f->st, status, &n, &err), 0);
+    return n;
+}
+
+static void
+add_mail(struct fixture *f, const char *to, int64_t at, int64_t expires_at)
+{
+    static const unsigned char sealed[] = { 9, 0, 8, 7 }; /* opaque, NUL inside */
+    struct gh_mail_row          r = { .recipient = to, .sender = "no-reply@x.test",
+                 .message_sealed = sealed, .message_sealed_len = sizeof(sealed),
+                 .expires_at = expires_at, .created_at = at };
+    struct gh_err               err = { 0 };
+
+    new_id("mail", r.id);
+    assert_int_equal(gh_store_mail_insert(f->st, INS, &r, &err), 0);
+}
+
+static size_t
+mail_claim(struct fixture *f, const char *who, int64_t now, int64_t **seqs)
+{
+    struct gh_err err = { 0 };
+    size_t        n = 0;
+
+    assert_int_equal(gh_store_mail_claim(f->st, who, now, LEASE, 10, seqs, &n, &err), 0);
+    return n;
+}
+
+static int
+mail_record(struct fixture *f, int64_t seq, const char *who, const char *status, int attempts,
+    int64_t next)
+{
+    struct gh_mail_outcome o = { .seq = seq, .who = who, .status = status,
+        .attempts = attempts, .next_attempt_at = next, .error = "HTTP? no: SMTP 451",
+        .at = next };
+    struct gh_err          err = { 0 };
+    int                    recorded = -1;
+
+    assert_int_equal(gh_store_mail_record(f->st, &o, &recorded, &err), 0);
+    return recorded;
+}
+
+/* Queue in a rolled-back transaction: nothing. Claim with a lease, oldest
+ * first; a crashed worker's lease expires; only the lease holder records;
+ * a retry waits for its time; settling drops the sealed message; prune. */
+static void
+test_mail_outbox(void **state)
+{
+    struct fixture    *f = *state;
+    struct gh_mail_job j;
+    struct gh_err      err = { 0 };
+    int64_t           *s = NULL, a, b, pruned = -1;
+
+    assert_int_equal(gh_store_begin(f->st, &err), 0);
+    add_mail(f, "gone@x.test", 100, GH_TIME_NULL);
+    gh_store_rollback(f->st);
+    assert_int_equal(mail_count(f, NULL), 0);
+
+    add_mail(f, "a@x.test", 100, GH_TIME_NULL);
+    add_mail(f, "b@x.test", 101, 5000);
+    add_mail(f, "later@x.test", 90000, GH_TIME_NULL); /* not due before 90000 */
+    assert_int_equal(mail_claim(f, "w1", 200, &s), 2);
+    a = s[0];
+    b = s[1];
+    assert_true(a < b);
+    free(s);
+    assert_int_equal(gh_store_mail_load(f->st, a, &j, &err), 0);
+    assert_string_equal(j.recipient, "a@x.test");
+    assert_string_equal(j.sender, "no-reply@x.test");
+    assert_int_equal(j.message_sealed_len, 4);
+    assert_int_equal(j.message_sealed[2], 8);
+    assert_int_equal(j.attempts, 0);
+    assert_true(j.expires_at == GH_TIME_NULL);
+    gh_mail_job_clear(&j);
+    assert_int_equal(gh_store_mail_load(f->st, b, &j, &err), 0);
+    assert_int_equal(j.expires_at, 5000);
+    gh_mail_job_clear(&j);
+    /* leased: nobody else gets them; after the lease, they come back */
+    assert_int_equal(mail_claim(f, "w2", 201, &s), 0);
+    free(s);
+    assert_int_equal(mail_claim(f, "w2", 200 + LEASE + 1, &s), 2);
+    free(s);
+    /* w1 lost its lease: its record does not count */
+    assert_int_equal(mail_record(f, a, "w1", "sent", 1, 300), 0);
+    /* w2 schedules a retry for a and sends b */
+    assert_int_equal(mail_record(f, a, "w2", "pending", 1, 100000), 1);
+    assert_int_equal(mail_record(f, b, "w2", "sent", 1, 300), 1);
+    assert_int_equal(gh_store_mail_load(f->st, b, &j, &err), -1);
+    assert_int_equal(err.code, GH_E_NOT_FOUND); /* settled: no message left to load */
+    gh_err_clear(&err);
+    assert_int_equal(mail_claim(f, "w3", 99999, &s), 1); /* only "later" */
+    assert_true(s[0] != a);
+    assert_int_equal(mail_record(f, s[0], "w3", "failed", 8, 1000), 1);
+    free(s);
+    assert_int_equal(mail_claim(f, "w3", 100000, &s), 1);
+    assert_true(s[0] == a);
+    assert_int_equal(gh_store_mail_load(f->st, a, &j, &err), 0);
+    assert_int_equal(j.attempts, 1);
+    gh_mail_job_clear(&j);
+    assert_int_equal(mail_record(f, a, "w3", "expired", 2, 100001), 1);
+    free(s);
+    assert_int_equal(mail_count(f, "pending"), 0);
+    assert_int_equal(mail_count(f, "sent"), 1);
+    assert_int_equal(mail_count(f, "failed"), 1);
+    assert_int_equal(mail_count(f, "expired"), 1);
+    assert_int_equal(mail_claim(f, "w3", INT64_MAX / 2, &s), 0);
+    free(s);
+    assert_int_equal(gh_store_mail_prune(f->st, 1001, &pruned, &err), 0);
+    assert_int_equal(pruned, 2); /* sent at 300, failed at 1000; expired at 100001 stays */
+    assert_int_equal(gh_store_mail_prune(f->st, INT64_MAX / 2, &pruned, &err), 0);
+    assert_int_equal(mail_count(f, NULL), 0);
+}
+
+struct mail_claimer {
+    struct fixture *f;
+    int64_t        *seqs;
+    size_t          n;
+    char            who[16];
+};
+
+static void *
+mail_claim_thread(void *arg)
+{
+    struct mail_claimer *c = arg;
+    struct gh_err        err = { 0 };
+
+    if (gh_store_mail_claim(c->f->st, c->who, 500, LEASE, 40, &c->seqs, &c->n, &err) == -1)
+        c->n = (size_t)-1;
+    gh_store_thread_done(c->f->st);
+    return NULL;
+}
+
+/* Servers sharing a database never send the same mail twice at once. */
+static void
+test_mail_concurrent_claims_never_share(void **state)
+{
+    struct fixture     *f = *state;
+    struct mail_claimer c[3] = { { f, NULL, 0, "t0" }, { f, NULL, 0, "t1" }, { f, NULL, 0, "t2" } };
+    pthread_t           t[3];
+    size_t              total = 0;
+    int64_t             pruned;
+    struct gh_err       err = { 0 };
+
+    for (int i = 0; i < 30; i++)
+        add_mail(f, "many@x.test", 100 + i, GH_TIME_NULL);
+    for (int i = 0; i < 3; i++)
+        pthread_create(&t[i], NULL, mail_claim_thread, &c[i]);
+    for (int i = 0; i < 3; i++)
+        pthread_join(t[i], NULL);
+    for (int i = 0; i < 3; i++) {
+        assert_true(c[i].n != (size_t)-1);
+        total += c[i].n;
+        for (int k = 0; k < 3; k++)
+            for (size_t x = 0; k != i && x < c[i].n; x++)
+                for (size_t y = 0; y < c[k].n; y++)
+                    assert_true(c[i].seqs[x] != c[k].seqs[y]);
+        for (size_t x = 0; x < c[i].n; x++)
+            assert_int_equal(mail_record(f, c[i].seqs[x], c[i].who, "sent", 1, 600), 1);
+        free(c[i].seqs);
+    }
+    assert_true(total >= 1 && total <= 30);
+    assert_int_equal(gh_store_mail_prune(f->st, INT64_MAX / 2, &pruned, &err), 0);
+    /* what was not claimed is still pending; drop it for the next test */
+    assert_int_equal(mail_count(f, "pending"), 30 - (int64_t)total);
+}
+
 static int
 open_store(struct fixture *f)
 {
@@ -421,6 +594,8 @@ main(void)
         cmocka_unit_test(test_replay),
         cmocka_unit_test(test_concurrent_claims_never_share),
         cmocka_unit_test(test_schedule_drives_next_attempt),
+        cmocka_unit_test(test_mail_outbox), /* issue 4 */
+        cmocka_unit_test(test_mail_concurrent_claims_never_share),
     };
     int failed = cmocka_run_group_tests_name("outbox_sqlite", tests, setup_sqlite, teardown_sqlite);
 

@@ -184,11 +184,45 @@ test_instance_insert_find_update(void **state)
     gh_instance_free(in);
     assert_int_equal(gh_store_instance_find_default(f->st, &in, &err), 0);
     assert_string_equal(in->name, "Renamed");
-    assert_string_equal(in->settings, "{\"a\":1}");
+    /* settings change only through gh_store_instance_settings_set */
+    assert_string_equal(in->settings, "{}");
     assert_string_equal(in->publishable_key, "pk_test_x");
     gh_instance_free(in);
     new_id("ins", up.id);
     assert_int_equal(gh_store_instance_update(f->st, &up, &err), -1);
+    assert_int_equal(err.code, GH_E_NOT_FOUND);
+}
+
+/* Issue 4: settings are written with a compare-and-set on their version, so
+ * two servers editing at once cannot lose each other's change. */
+static void
+test_instance_settings_compare_and_set(void **state)
+{
+    struct fixture *f = *state;
+    struct gh_err   err = { 0 };
+    char            ins[GH_ID_MAX], *text = NULL;
+    int64_t         v0 = -1, v1 = -1, v = -1;
+    int             changed = -1;
+
+    new_instance(f, ins);
+    assert_int_equal(gh_store_instance_settings_get(f->st, ins, &text, &v0, &err), 0);
+    assert_string_equal(text, "{}");
+    free(text);
+    assert_int_equal(gh_store_instance_settings_set(f->st, ins, "{\"a\":1}", v0, 5, &changed,
+                         &err), 0);
+    assert_int_equal(changed, 1);
+    assert_int_equal(gh_store_instance_settings_version(f->st, ins, &v1, &err), 0);
+    assert_int_equal(v1, v0 + 1);
+    /* a writer that read v0 loses: nothing written */
+    assert_int_equal(gh_store_instance_settings_set(f->st, ins, "{\"b\":2}", v0, 6, &changed,
+                         &err), 0);
+    assert_int_equal(changed, 0);
+    assert_int_equal(gh_store_instance_settings_get(f->st, ins, &text, &v, &err), 0);
+    assert_string_equal(text, "{\"a\":1}");
+    assert_int_equal(v, v1);
+    free(text);
+    new_id("ins", ins);
+    assert_int_equal(gh_store_instance_settings_get(f->st, ins, &text, &v, &err), -1);
     assert_int_equal(err.code, GH_E_NOT_FOUND);
 }
 
@@ -1038,6 +1072,93 @@ test_jwt_templates(void **state)
     gh_jwt_template_free(dup);
 }
 
+/* ---- sign-in (issue 4): lockout counting and backup codes ---- */
+
+static void
+test_user_fail_count_locks_at_limit(void **state)
+{
+    struct fixture *f = *state;
+    const char     *e[] = { "lock@x.test", NULL };
+    struct gh_user *u = make_user("L", NULL, 1, e), *g = NULL;
+    struct gh_err   err = { 0 };
+    char            ins[GH_ID_MAX];
+    int64_t         until = 0;
+    int             n = 0;
+
+    new_instance(f, ins);
+    insert_user(f, ins, u);
+    for (int k = 1; k <= 2; k++) {
+        assert_int_equal(gh_store_user_fail_count(f->st, ins, u->id, 3, 1000, 5000, &n, &until,
+                             &err), 0);
+        assert_int_equal(n, k);
+        assert_true(until == GH_TIME_NULL);
+    }
+    /* The failure reaching the limit starts the lockout. */
+    assert_int_equal(gh_store_user_fail_count(f->st, ins, u->id, 3, 1000, 5000, &n, &until, &err),
+        0);
+    assert_int_equal(n, 3);
+    assert_int_equal(until, 6000);
+    /* Once it has expired the count starts again. */
+    assert_int_equal(gh_store_user_fail_count(f->st, ins, u->id, 3, 1000, 7000, &n, &until, &err),
+        0);
+    assert_int_equal(n, 1);
+    assert_true(until == GH_TIME_NULL);
+    assert_int_equal(gh_store_user_failures_clear(f->st, ins, u->id, &err), 0);
+    assert_int_equal(gh_store_user_get(f->st, ins, u->id, &g, &err), 0);
+    assert_int_equal(g->failed_attempts, 0);
+    assert_true(g->lockout_until == GH_TIME_NULL);
+    gh_user_free(g);
+    /* A sign-in records its time and clears the count. */
+    assert_int_equal(gh_store_user_fail_count(f->st, ins, u->id, 3, 1000, 8000, &n, &until, &err),
+        0);
+    assert_int_equal(gh_store_user_signed_in(f->st, ins, u->id, 9000, &err), 0);
+    assert_int_equal(gh_store_user_get(f->st, ins, u->id, &g, &err), 0);
+    assert_int_equal(g->failed_attempts, 0);
+    assert_int_equal(g->last_sign_in_at, 9000);
+    assert_int_equal(g->last_active_at, 9000);
+    gh_user_free(g);
+    assert_int_equal(gh_store_user_fail_count(f->st, ins, "user_none", 3, 1000, 1, &n, &until,
+                         &err), -1);
+    assert_int_equal(err.code, GH_E_NOT_FOUND);
+    err = (struct gh_err){ 0 };
+    assert_int_equal(gh_store_user_signed_in(f->st, ins, "user_none", 1, &err), -1);
+    assert_int_equal(err.code, GH_E_NOT_FOUND);
+    gh_user_free(u);
+}
+
+static void
+test_user_backup_codes_swap_is_compare_and_swap(void **state)
+{
+    struct fixture *f = *state;
+    const char     *e[] = { "bk@x.test", NULL };
+    struct gh_user *u = make_user("B", NULL, 1, e), *g = NULL;
+    struct gh_err   err = { 0 };
+    char            ins[GH_ID_MAX];
+    int             changed = 0;
+
+    u->backup_codes = gh_strdup("aa,bb");
+    new_instance(f, ins);
+    insert_user(f, ins, u);
+    assert_int_equal(gh_store_user_backup_codes_swap(f->st, ins, u->id, "aa,bb", "bb", 50,
+                         &changed, &err), 0);
+    assert_int_equal(changed, 1);
+    /* A second request that read the old list loses. */
+    assert_int_equal(gh_store_user_backup_codes_swap(f->st, ins, u->id, "aa,bb", "bb", 60,
+                         &changed, &err), 0);
+    assert_int_equal(changed, 0);
+    assert_int_equal(gh_store_user_backup_codes_swap(f->st, ins, u->id, "bb", NULL, 70, &changed,
+                         &err), 0);
+    assert_int_equal(changed, 1);
+    assert_int_equal(gh_store_user_get(f->st, ins, u->id, &g, &err), 0);
+    assert_null(g->backup_codes);
+    assert_int_equal(g->updated_at, 70);
+    gh_user_free(g);
+    assert_int_equal(gh_store_user_backup_codes_swap(f->st, ins, u->id, NULL, "x", 80, &changed,
+                         &err), 0);
+    assert_int_equal(changed, 0);
+    gh_user_free(u);
+}
+
 int
 main(void)
 {
@@ -1045,6 +1166,7 @@ main(void)
         cmocka_unit_test(test_migrate_is_idempotent),
         cmocka_unit_test(test_sqlite_url_forms),
         cmocka_unit_test(test_instance_insert_find_update),
+        cmocka_unit_test(test_instance_settings_compare_and_set), /* issue 4 */
         cmocka_unit_test(test_signing_keys_round_trip_binary),
         cmocka_unit_test(test_api_key_find_and_revoke),
         cmocka_unit_test(test_user_insert_get_update),
@@ -1059,6 +1181,8 @@ main(void)
         cmocka_unit_test(test_sessions),
         cmocka_unit_test(test_fail_attempt_is_atomic_across_threads),
         cmocka_unit_test(test_jwt_templates), /* issue 3 */
+        cmocka_unit_test(test_user_fail_count_locks_at_limit), /* issue 4 */
+        cmocka_unit_test(test_user_backup_codes_swap_is_compare_and_swap),
         cmocka_unit_test(test_pg_reconnects_after_restart),
     };
     int failed = cmocka_run_group_tests_name("store_sqlite", tests, setup_sqlite, teardown_sqlite);

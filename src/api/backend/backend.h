@@ -112,5 +112,11 @@ gh_handler_fn gh_api_blocklist_delete;       /* DELETE /v1/blocklist_identifiers
 /* sign_in_tokens.c */
 gh_handler_fn gh_api_sign_in_tokens_create;  /* POST   /v1/sign_in_tokens */
 gh_handler_fn gh_api_sign_in_tokens_revoke;  /* POST   /v1/sign_in_tokens/:id/revoke */
+/* instance.c (issue 4: instance settings) */
+gh_handler_fn gh_api_instance_get;                 /* GET   /v1/instance */
+gh_handler_fn gh_api_instance_update;              /* PATCH /v1/instance (204) */
+gh_handler_fn gh_api_instance_restrictions_update; /* PATCH /v1/instance/restrictions */
+gh_handler_fn gh_api_instance_org_settings_get;    /* GET   /v1/instance/organization_settings */
+gh_handler_fn gh_api_instance_org_settings_update; /* PATCH /v1/instance/organization_settings */
 
 #endif

@@ -56,10 +56,9 @@ static int
 read_app_fields(json_t *o, struct gh_invitation_params *p, struct gh_err *err)
 {
     const char *slug;
-    int         present = 0, notify = 0;
+    int         present = 0;
 
     if (gh_api_body_bool(o, "ignore_existing", &present, &p->ignore_existing, err) == -1 ||
-        gh_api_body_bool(o, "notify", &present, &notify, err) == -1 || /* mail: the mailer's */
         gh_api_body_str(o, "template_slug", &slug, err) == -1)
         return -1;
     if (slug != NULL && strcmp(slug, "invitation") != 0 &&
@@ -73,11 +72,16 @@ static int
 read_item(json_t *o, int is_org, struct gh_api_inv_item *it, struct gh_err *err)
 {
     struct gh_invitation_params *p = &it->p;
-    int                          present = 0;
+    int                          present = 0, notify = 1;
 
     if (!json_is_object(o))
         return GH_FAIL(err, GH_E_BODY_INVALID, "Each invitation must be a JSON object");
     gh_invitation_params_init(p);
+    /* Clerk's `notify` (default true): false = no email, the app sends the url. */
+    if (gh_api_body_bool(o, "notify", &present, &notify, err) == -1)
+        return -1;
+    p->notify = present ? notify : 1;
+    present = 0;
     if (gh_api_body_str(o, "email_address", &p->email_address, err) == -1 ||
         gh_api_body_str(o, "redirect_url", &p->redirect_url, err) == -1 ||
         gh_api_body_int(o, "expires_in_days", &present, &p->expires_in_days, err) == -1 ||

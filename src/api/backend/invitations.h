@@ -19,8 +19,9 @@ struct gh_api_inv_item {
 
 /* body: an object (bulk = 0) or an array of objects (bulk = 1, 1..100
  * items). Field errors name the parameter; with bulk the note names the item.
- * is_org: read role, inviter_user_id, private_metadata; else ignore_existing,
- * notify, template_slug. *out owned (gh_api_inv_items_free). */
+ * Both kinds read notify (default true: email the invitation); is_org: role,
+ * inviter_user_id, private_metadata; else ignore_existing, template_slug.
+ * *out owned (gh_api_inv_items_free). */
 int  gh_api_inv_items(json_t *body, int is_org, int bulk, struct gh_api_inv_item **out,
     size_t *n, struct gh_err *err);
 void gh_api_inv_items_free(struct gh_api_inv_item *v, size_t n);

@@ -93,8 +93,9 @@ url_or_hosted(const struct gh_app *app, const char *set, const char *path)
 static json_t *
 display_config(const struct gh_app *app, const struct gh_settings *s)
 {
-    const char *name = app->instance->name != NULL ? app->instance->name : "Gatehouse";
+    char name[GH_SETTINGS_NAME_MAX];
 
+    gh_settings_app_name(app, name, sizeof(name));
     return json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:n,s:n,s:n,s:s,s:n,s:b,s:s,"
                      "s:s,s:o,s:o,s:o,s:o,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,"
                      "s:s,s:s,s:{}}",

@@ -23,6 +23,21 @@ gh_handler_fn gh_fapi_session_token_template; /* POST …/sessions/:id/tokens/:t
 gh_handler_fn gh_fapi_session_end;         /* POST …/sessions/:id/end */
 gh_handler_fn gh_fapi_session_remove;      /* POST …/sessions/:id/remove */
 
+/* sign_up.c */
+gh_handler_fn gh_fapi_sign_up_create;      /* POST /v1/client/sign_ups */
+gh_handler_fn gh_fapi_sign_up_update;      /* PATCH /v1/client/sign_ups/:id */
+gh_handler_fn gh_fapi_sign_up_get;         /* GET /v1/client/sign_ups/:id */
+gh_handler_fn gh_fapi_sign_up_prepare;     /* POST …/sign_ups/:id/prepare_verification */
+gh_handler_fn gh_fapi_sign_up_attempt;     /* POST …/sign_ups/:id/attempt_verification */
+/* sign_in.c */
+gh_handler_fn gh_fapi_sign_in_create;         /* POST /v1/client/sign_ins */
+gh_handler_fn gh_fapi_sign_in_get;            /* GET /v1/client/sign_ins/:id */
+gh_handler_fn gh_fapi_sign_in_prepare_first;  /* POST …/sign_ins/:id/prepare_first_factor */
+gh_handler_fn gh_fapi_sign_in_attempt_first;  /* POST …/sign_ins/:id/attempt_first_factor */
+gh_handler_fn gh_fapi_sign_in_reset_password; /* POST …/sign_ins/:id/reset_password */
+gh_handler_fn gh_fapi_sign_in_prepare_second; /* POST …/sign_ins/:id/prepare_second_factor */
+gh_handler_fn gh_fapi_sign_in_attempt_second; /* POST …/sign_ins/:id/attempt_second_factor */
+
 /* organizations.c */
 gh_handler_fn gh_fapi_org_create;          /* POST /v1/organizations */
 gh_handler_fn gh_fapi_org_get;             /* GET /v1/organizations/:org */

@@ -8,6 +8,7 @@
 #include "core/app.h"
 #include "core/settings.h"
 #include "core/sign_up.h"
+#include "util/str.h"
 
 static json_t *
 names(unsigned mask)
@@ -37,9 +38,9 @@ email_verification(const struct gh_sign_up *su)
     if (su->email_address == NULL)
         return json_null();
     if (su->ev.strategy[0] == '\0')
-        return json_pack("{s:s,s:s,s:n,s:s,s:i,s:n,s:[s]}", "object", "verification",
-            "status", "unverified", "strategy", "next_action", next, "attempts", 0,
-            "expire_at", "supported_strategies", "email_code");
+        return json_pack("{s:s,s:s,s:s,s:n,s:s,s:i,s:n,s:n,s:n,s:[s]}", "object", "verification",
+            "id", "", "status", "unverified", "strategy", "next_action", next, "attempts", 0,
+            "expire_at", "verified_at_client", "error", "supported_strategies", "email_code");
     v = gh_fapi_render_verif(&su->ev);
     if (!json_is_object(v))
         return v;
@@ -65,7 +66,7 @@ gh_fapi_render_sign_up(struct gh_fapi *f, const struct gh_sign_up *su, struct gh
                   "s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:n}",
         "object", "sign_up_attempt",
         "id", su->id,
-        "status", su->status,
+        "status", gh_sign_up_status(su, gh_now_ms()),
         "required_fields", names(fl.required),
         "optional_fields", names(fl.optional),
         "missing_fields", names(fl.missing),

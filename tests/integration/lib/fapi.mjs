@@ -62,7 +62,7 @@ export class FapiClient {
     return u;
   }
 
-  /** Raw request: {status, body, headers}. method is the logical one (GET/POST/PATCH/PUT/DELETE). */
+  /** Raw request: {status, body, headers, ms}. method is the logical one (GET/POST/PATCH/PUT/DELETE). */
   async raw(method, path, body, query = {}, extraHeaders = {}) {
     const q = { ...query };
     let wire = method;
@@ -76,13 +76,15 @@ export class FapiClient {
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
       init.body = formEncode(body);
     }
+    const t0 = performance.now();
     const res = await fetch(this.url(path, q), init);
     this.takeCookies(res);
     const text = await res.text();
+    const ms = performance.now() - t0; // enumeration tests compare answer times
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = text; }
     if (json && typeof json === 'object' && 'client' in json && json.client) this.lastClient = json.client;
-    return { status: res.status, body: json, headers: res.headers };
+    return { status: res.status, body: json, headers: res.headers, ms };
   }
 
   /** Expects 2xx; returns the body (enveloped or bare). */
@@ -130,4 +132,44 @@ export async function signInWithPassword(fc, identifier, password) {
   assert.ok(sid);
   fc.useSession(sid);
   return { client: r.client, sessionId: sid };
+}
+
+/**
+ * The newest code a development server logged for `to` since log offset
+ * `from` (with no SMTP configured the mail, code included, goes to the log).
+ * Waits up to timeoutMs. Returns the 6 digits.
+ */
+export async function codeFromLog(gh, to, { from = 0, timeoutMs = 5000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const lines = gh.logs().slice(from).split('\n').filter((l) =>
+      l.includes('DEVELOPMENT EMAIL') && l.includes(`to=${to} `));
+    const last = lines.at(-1);
+    const m = last && /subject=\\?"(\d{6}) is your/.exec(last);
+    if (m) return m[1];
+    if (Date.now() > deadline) throw new Error(`no emailed code for ${to} in the log`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Replaces the instance's settings JSON (instances.settings) straight in the
+ * database and restarts the server so it reads them. XXX: stands in for the
+ * Backend API's PATCH /v1/instance until that route exists.
+ */
+export async function setInstanceSettings(gh, settings) {
+  const text = JSON.stringify(settings);
+  if (gh.db === 'postgres') {
+    const { default: pg } = await import('pg');
+    const c = new pg.Client({ connectionString: gh.dbUrl });
+    await c.connect();
+    try { await c.query('UPDATE instances SET settings = $1', [text]); } finally { await c.end(); }
+  } else {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const file = gh.dbUrl.replace(/^sqlite:\/\//, '');
+    await promisify(execFile)('sqlite3', [file,
+      `UPDATE instances SET settings = '${text.replaceAll("'", "''")}'`]);
+  }
+  await gh.restart();
 }
