@@ -182,6 +182,11 @@ patch_secrets(struct gh_app *app, struct gh_user *u, const struct gh_user_patch 
     if ((p->fields & GH_USER_F_BACKUP_CODES) &&
         gh_mfa_set_backup_codes(u, p->backup_codes, p->n_backup_codes, err) == -1)
         return -1;
+    if (p->fields & GH_USER_F_PASSWORD_CLEAR) { /* issue 4: /v1/me/remove_password */
+        free(u->password_hash);
+        u->password_hash = NULL;
+        u->password_updated_at = GH_TIME_NULL;
+    }
     return 0;
 }
 

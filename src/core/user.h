@@ -82,6 +82,8 @@ enum {
     GH_USER_F_PASSWORD_DIGEST = 1u << 20, /* password_digest + password_hasher */
     GH_USER_F_TOTP            = 1u << 21, /* totp_secret; NULL clears */
     GH_USER_F_BACKUP_CODES    = 1u << 22, /* backup_codes; none clears */
+    /* issue 4: POST /v1/me/remove_password */
+    GH_USER_F_PASSWORD_CLEAR  = 1u << 23, /* no password any more */
 };
 struct gh_user_patch {
     unsigned    fields;                   /* GH_USER_F_* */

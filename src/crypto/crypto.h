@@ -68,6 +68,10 @@ int gh_totp_secret_valid(const char *b32);
  * one step either side. An unreadable secret → -1 with GH_E_INTERNAL. */
 int gh_totp_check(const char *b32, const char *code, int64_t now_s, int *ok,
     struct gh_err *err);
+/* A fresh 160-bit secret (RFC 4226 §4 recommends ≥ 160 bits) as 32 base32
+ * characters into out[GH_TOTP_NEW_LEN + 1]; issue 4 (TOTP enrolment). */
+#define GH_TOTP_NEW_LEN 32
+int gh_totp_secret_new(char *out, struct gh_err *err);
 
 /* ---- master key: seals secrets at rest (libsodium secretbox) ---- */
 struct gh_master_key; /* 32 key bytes in locked memory */

@@ -218,13 +218,38 @@ int gh_store_sign_up_get(struct gh_store *st, const char *instance_id, const cha
  * concurrent requests never write back a stale copy. */
 int gh_store_sign_up_get_locked(struct gh_store *st, const char *instance_id, const char *id,
     struct gh_sign_up **out, struct gh_err *err);
-/* Counts one attempt on a verification ("sign_ins.ff", "sign_ins.sf" or
- * "sign_ups.ev") only while fewer than max_attempts were counted, in one
+/* Counts one attempt on a verification ("sign_ins.ff", "sign_ins.sf",
+ * "sign_ups.ev" or "ident_verifications", keyed by ident id) only while
+ * fewer than max_attempts were counted, in one
  * conditional UPDATE: racing requests cannot pass the limit. *counted = 1
  * when this attempt was counted, 0 when the limit had been reached. */
 int gh_store_verif_bump(struct gh_store *st, const char *instance_id, const char *table_col,
     const char *id, int max_attempts, int *counted, struct gh_err *err);
 
+/* ---- Frontend API /v1/me (issue 4, 0010; store_me.c) ---- */
+/* Records the browser a session was last used from (NULL/"" store NULL). */
+int gh_store_session_set_activity(struct gh_store *st, const char *instance_id,
+    const char *session_id, const char *user_agent, const char *ip_address, struct gh_err *err);
+/* The emailed-code verification of an identifier added through /v1/me; *found
+ * = 0 (and v reset) when none was prepared. v->target_id is ident_id. */
+int gh_store_ident_verif_get(struct gh_store *st, const char *instance_id, const char *ident_id,
+    struct gh_verif *v, int *found, struct gh_err *err);
+/* Inserts or replaces it (updated_at = now; created_at = now on insert). Its
+ * attempt counter also has gh_store_verif_bump(…, "ident_verifications", …). */
+int gh_store_ident_verif_put(struct gh_store *st, const char *instance_id, const char *ident_id,
+    const struct gh_verif *v, int64_t now, struct gh_err *err);
+/* The user's TOTP enrolment; *out NULL (return 0) when none. Caller frees. */
+int gh_store_totp_get(struct gh_store *st, const char *instance_id, const char *user_id,
+    struct gh_totp **out, struct gh_err *err);
+/* Inserts or replaces the user's enrolment (every column). */
+int gh_store_totp_put(struct gh_store *st, const char *instance_id, const struct gh_totp *t,
+    struct gh_err *err);
+int gh_store_totp_delete(struct gh_store *st, const char *instance_id, const char *user_id,
+    struct gh_err *err);
+/* Marks the enrolment totp_id verified only while it is unverified (one
+ * conditional UPDATE); *changed = 1 when this call did it. */
+int gh_store_totp_confirm(struct gh_store *st, const char *instance_id, const char *user_id,
+    const char *totp_id, int64_t now, int *changed, struct gh_err *err);
 /* Sign-in's users statements (store_sign_in.c), each a single statement.
  * fail_count: one failed verification: failed_attempts + 1 (or 1 when a
  * lockout has expired), and the failure reaching `limit` sets lockout_until
