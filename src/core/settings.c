@@ -6,6 +6,7 @@
 #include "core/settings.h"
 
 #include <jansson.h>
+#include <time.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +16,12 @@
 #include "core/app.h"
 #include "core/origin.h"
 #include "core/settings_snap.h"
+#include "crypto/crypto.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/str.h"
 
-#define UPDATE_TRIES 5
+#define UPDATE_TRIES 12 /* compare-and-set rounds before 503; losers back off (below) */
 
 enum kind { K_BOOL, K_INT, K_ENUM, K_NAME, K_URL, K_EMAIL, K_ORIGINS, K_REDIRECTS };
 
@@ -582,9 +584,19 @@ update_json(struct gh_app *app, json_t *patch, struct gh_err *err)
 
     if (check_patch(patch, err) == -1)
         return -1;
-    for (int i = 0; i < UPDATE_TRIES && !done; i++)
+    for (int i = 0; i < UPDATE_TRIES && !done; i++) {
         if (update_once(app, patch, &done, err) == -1)
             return -1;
+        if (!done) { /* lost the race: wait a random 0..(1+i) ms so writers spread out */
+            unsigned char   r;
+            struct timespec ts;
+
+            gh_rand_bytes(&r, 1);
+            ts.tv_sec = 0;
+            ts.tv_nsec = (long)(r % 64) * (1 + i) * 1000000L / 64;
+            nanosleep(&ts, NULL);
+        }
+    }
     return done ? 0 : GH_FAIL(err, GH_E_UNAVAILABLE, "The settings are being changed; try again.");
 }
 
