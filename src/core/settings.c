@@ -6,7 +6,8 @@
 #include "core/settings.h"
 
 #include <jansson.h>
-#include <time.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +17,11 @@
 #include "core/app.h"
 #include "core/origin.h"
 #include "core/settings_snap.h"
-#include "crypto/crypto.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/str.h"
 
-#define UPDATE_TRIES 12 /* compare-and-set rounds before 503; losers back off (below) */
+#define UPDATE_TRIES 20
 
 enum kind { K_BOOL, K_INT, K_ENUM, K_NAME, K_URL, K_EMAIL, K_ORIGINS, K_REDIRECTS };
 
@@ -577,26 +577,27 @@ out:
     return rc;
 }
 
+/* Writers in one process take turns (so a burst of PATCHes on one server
+ * never exhausts the retries); the compare-and-set still orders writers on
+ * different servers, which back off a little between tries. */
+static pthread_mutex_t update_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int
 update_json(struct gh_app *app, json_t *patch, struct gh_err *err)
 {
-    int done = 0;
+    int done = 0, rc = 0;
 
     if (check_patch(patch, err) == -1)
         return -1;
-    for (int i = 0; i < UPDATE_TRIES && !done; i++) {
-        if (update_once(app, patch, &done, err) == -1)
-            return -1;
-        if (!done) { /* lost the race: wait a random 0..(1+i) ms so writers spread out */
-            unsigned char   r;
-            struct timespec ts;
-
-            gh_rand_bytes(&r, 1);
-            ts.tv_sec = 0;
-            ts.tv_nsec = (long)(r % 64) * (1 + i) * 1000000L / 64;
-            nanosleep(&ts, NULL);
-        }
+    pthread_mutex_lock(&update_lock);
+    for (int i = 0; i < UPDATE_TRIES && !done && rc == 0; i++) {
+        if (i > 0)
+            usleep((useconds_t)(1000 * i));
+        rc = update_once(app, patch, &done, err);
     }
+    pthread_mutex_unlock(&update_lock);
+    if (rc == -1)
+        return -1;
     return done ? 0 : GH_FAIL(err, GH_E_UNAVAILABLE, "The settings are being changed; try again.");
 }
 

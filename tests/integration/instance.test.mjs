@@ -144,10 +144,9 @@ test('bad settings: Clerk error shape naming the parameter, nothing written', as
     [() => clerk.instance.updateRestrictions({ applicationName: 'x' }), 'form_param_unknown', 'application_name'],
     [() => clerk.instance.updateOrganizationSettings({ maxAllowedMemberships: -1 }), 'form_param_format_invalid', 'max_allowed_memberships'],
   ];
-  // One at a time: each call starts only when awaited (started together, a
-  // rejection could land before its handler, and the edits would race).
-  for (const [call, code, param] of cases) {
-    const err = await expectClerkError(call(), 422, code);
+  for (const [p, code, param] of cases) {
+    // one at a time (thunks): a request must not reject before it is awaited
+    const err = await expectClerkError(p(), 422, code);
     assert.equal(err.errors[0].meta.paramName, param, JSON.stringify(err.errors));
   }
   const raw = await bapi(gh, 'PATCH', '/v1/instance', { body: '[1]' });
