@@ -12,7 +12,7 @@
 #      server log of the suite for every secret any test used (one count each)
 #   6. the browser suite (tests/browser: Clerk's clerk-js + ui bundles served
 #      by Gatehouse, in Debian's chromium through playwright-core) on SQLite and
-#      on PostgreSQL: smoke.test.mjs always, flows.test.mjs with GH_BROWSER_FLOWS=1
+#      on PostgreSQL: smoke.test.mjs and flows.test.mjs (GH_BROWSER_FLOWS=0 skips the flows)
 #   7. bench/run --quick, so the benchmark scripts never rot (figures are
 #      printed, not asserted; a broken Gatehouse figure counts as a failure)
 # Keeps going after a failure, counts passed/failed across everything, and
@@ -20,7 +20,7 @@
 # Env: GH_TEST_CONCURRENCY (node test files in parallel, default 2),
 #      GH_TEST_ONLY (space-separated subset of: unit unit-asan sqlite postgres asan browser fuzz
 #      bench), GH_FUZZ_SECONDS (per fuzz harness, default 10),
-#      GH_BROWSER_FLOWS=1 (also run the full sign-up/sign-in/profile/org browser flows).
+#      GH_BROWSER_FLOWS=0 (skip the full sign-up/sign-in/profile/org browser flows).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -183,7 +183,7 @@ fi
 # Browser suite: one file at a time (each runs a Gatehouse and a chromium).
 # Screenshots of failures land in tests/browser/artifacts/.
 BROWSER_FILES="smoke.test.mjs"
-[ "${GH_BROWSER_FLOWS:-0}" = 1 ] && BROWSER_FILES="$BROWSER_FILES flows.test.mjs"
+[ "${GH_BROWSER_FLOWS:-1}" = 1 ] && BROWSER_FILES="$BROWSER_FILES flows.test.mjs"
 if [ "$BUILT" -eq 1 ] && want browser; then
     run_node browser-sqlite tests/browser 1 "$BROWSER_FILES" GH_TEST_DB=sqlite GH_BIN=build/gatehouse
     if [ -n "$PGURL" ]; then

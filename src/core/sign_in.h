@@ -128,7 +128,8 @@ struct gh_sign_in_ticket {
 int gh_sign_in_ticket_resolve(struct gh_app *app, const char *instance_id, const char *raw,
     struct gh_sign_in_ticket *t, struct gh_user **u, struct gh_err *err);
 /* Consumes raw (exactly one of racing redeemers wins) and, for an
- * organization invitation, adds user_id to the organization. */
+ * organization invitation, adds user_id to the organization and emits
+ * organizationInvitation.accepted, all in one transaction. */
 int gh_sign_in_ticket_redeem(struct gh_app *app, const char *instance_id, const char *raw,
     const struct gh_sign_in_ticket *t, const char *user_id, struct gh_err *err);
 
