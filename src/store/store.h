@@ -343,6 +343,11 @@ int gh_store_webhook_endpoint_delete(struct gh_store *st, const char *instance_i
 int gh_store_webhook_message_insert(struct gh_store *st, const char *instance_id,
     const struct gh_webhook_message *m, struct gh_err *err);
 
+/* *n = how many enabled endpoints of the instance would receive an event of
+ * this type (the fan-out rule of gh_store_webhook_message_insert). */
+int gh_store_webhook_listeners(struct gh_store *st, const char *instance_id, const char *type,
+    int64_t *n, struct gh_err *err);
+
 /* Claims up to max due deliveries for worker `who` until now + lease_ms:
  * pending, next_attempt_at <= now, endpoint enabled, lease free or expired,
  * and the oldest due one of its endpoint with no other delivery of that

@@ -465,6 +465,19 @@ gh_store_webhook_replay(struct gh_store *st, const char *instance_id,
 }
 
 int
+gh_store_webhook_listeners(struct gh_store *st, const char *instance_id, const char *type,
+    int64_t *n, struct gh_err *err)
+{
+    char               like[96];
+    struct gh_db_param p[] = { gh_db_text(instance_id), gh_db_text(like) };
+
+    snprintf(like, sizeof(like), "%%,%s,%%", type);
+    return count_where(st, "SELECT COUNT(*) FROM webhook_endpoints WHERE instance_id = ?"
+                           " AND enabled = 1 AND (event_filter = '' OR event_filter LIKE ?)",
+        p, 2, n, err);
+}
+
+int
 gh_store_webhook_delivery_count(struct gh_store *st, const char *status, int64_t *out,
     struct gh_err *err)
 {
