@@ -6,9 +6,10 @@
 // (organization_invitation). Each is verified with npm svix and
 // @clerk/backend's verifyWebhook. The code in data.otp_code is the one the
 // user got (it verifies the sign-up), and data.action_url is the
-// invitation's url. The body holds the code or the ticket, so the event is
-// written only while an enabled endpoint takes it: replay finds nothing from
-// before that.
+// invitation's url. The body holds the code or the ticket, so only an
+// endpoint whose events filter names email.created gets it (a catch-all
+// endpoint does not), and the event is written only while such an endpoint
+// is enabled: replay finds nothing from before that.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGatehouse } from './lib/server.mjs';
@@ -26,10 +27,14 @@ let gh;
 let ep;
 let t0;
 const rcv = new Receiver();
+const all = new Receiver(); // an endpoint with no events filter
 
 before(async () => {
   await rcv.start();
+  await all.start();
   gh = await startGatehouse({ env: ENV });
+  const ca = await createEndpoint(gh, { url: all.url('/all') });
+  all.secrets = [ca.secret];
   // Before any endpoint listens: an invitation email whose event is not kept.
   t0 = Date.now() - 1000;
   const r = await bapi(gh, 'POST', '/v1/invitations', { body: { email_address: mail('unheard') } });
@@ -40,6 +45,7 @@ before(async () => {
 });
 after(async () => {
   await rcv.stop();
+  await all.stop();
   if (gh) await gh.close();
 });
 
@@ -140,4 +146,13 @@ test('no listener, no event: an email sent before any endpoint took email.create
   assert.ok(!rcv.got.some((g) => g.json?.data?.to_email_address === mail('unheard')));
   // Everything replayed is one of this file's own listened-to emails.
   assert.ok(rcv.got.every((g) => g.json?.type === 'email.created'));
+});
+
+test('a catch-all endpoint gets every other event but never email.created', async () => {
+  const u = await bapi(gh, 'POST', '/v1/users', { body: { email_address: [mail('catchall')] } });
+  await all.waitFor((got) => got.some((g) => g.json?.type === 'user.created' && g.json.data.id === u.json.id),
+    15000, 'user.created at the catch-all endpoint');
+  assert.ok(rcv.got.length >= 4, 'the named endpoint got the emails');
+  assert.ok(!all.got.some((g) => g.json?.type === 'email.created'));
+  assertVerified(all, all.secrets[0]);
 });
