@@ -71,34 +71,14 @@ check_new_password(struct gh_app *app, const char *pw, size_t len, struct gh_err
     return 0;
 }
 
-/* A wrong current password counts toward the lockout, as a wrong password
- * at sign-in does (the same users columns and limit). */
-static void
-count_failed_attempt(struct gh_app *app, const char *instance_id, const char *user_id)
-{
-    struct gh_err se = { 0 };
-    int64_t       until = GH_TIME_NULL;
-    int           n = 0;
-
-    if (gh_store_user_fail_count(app->store, instance_id, user_id, GH_LOCKOUT_ATTEMPTS,
-            GH_SIGN_IN_LOCKOUT_MS, gh_now_ms(), &n, &until, &se) == -1)
-        gh_log_warn("failed attempt not counted user_id=%s code=%s", user_id,
-            gh_err_name(se.code));
-    else if (n == GH_LOCKOUT_ATTEMPTS)
-        gh_log_info("user locked out user_id=%s failed_attempts=%d", user_id, n);
-}
-
 /* The one place /v1/me checks a password the user types: refused while the
- * user is locked (admin lock or lockout), a wrong one counted, a right one
- * clears the count.
- * XXX(lockout, issue 6): when core/lockout.h lands on main this becomes
- * gh_user_attempt_check / gh_user_attempt_record, like sign-in's. */
+ * user is banned or locked; gh_user_verify_password is a lockout attempt
+ * (core/lockout.h: reserved before the hash, a wrong one counted, a right
+ * one clears the count), as at sign-in. */
 static int
 check_current_password(struct gh_app *app, const char *instance_id, const struct gh_user *u,
     const char *cur, size_t cur_len, struct gh_err *err)
 {
-    struct gh_err se = { 0 };
-
     if (cur == NULL || cur_len == 0)
         return GH_FAIL_PARAM(err, GH_E_PARAM_MISSING, "current_password", NULL);
     if (gh_sign_in_user_usable(u, err) == -1)
@@ -108,13 +88,9 @@ check_current_password(struct gh_app *app, const char *instance_id, const struct
             gh_err_clear(err);
             GH_FAIL_PARAM(err, GH_E_FORM_PASSWORD_INCORRECT, "current_password",
                 "Password is incorrect. Try again, or use another method.");
-            count_failed_attempt(app, instance_id, u->id);
         }
         return -1;
     }
-    if ((u->failed_attempts != 0 || u->lockout_until != GH_TIME_NULL) &&
-        gh_store_user_failures_clear(app->store, instance_id, u->id, &se) == -1)
-        gh_log_warn("failed attempts not cleared user_id=%s code=%s", u->id, gh_err_name(se.code));
     return 0;
 }
 

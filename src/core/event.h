@@ -143,10 +143,9 @@ int gh_event_emit_permission(struct gh_app *app, const char *instance_id, const 
  * NULL: rendered null); other types pass NULL and get no user_id key. */
 int gh_event_emit_org_invitation(struct gh_app *app, const char *instance_id, const char *type,
     const char *invitation_id, const char *user_id, struct gh_err *err);
-/* email.created for an email queued in the caller's transaction.
- * XXX: not called yet: Clerk's email object carries subject and body, which
- * hold the code or ticket link that the mail queue keeps sealed; wiring it
- * into gh_mail_send is a decision about putting those in the outbox. */
+/* email.created for an email queued in the caller's transaction
+ * (gh_mail_send calls it, and only while an endpoint takes the event: the
+ * body holds the code or ticket link, which the mail queue keeps sealed). */
 int gh_event_emit_email(struct gh_app *app, const char *instance_id,
     const struct gh_event_email *email, struct gh_err *err);
 /* A *.deleted event carrying a DeletedObject (slug may be NULL). */

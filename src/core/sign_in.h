@@ -33,7 +33,6 @@
 struct gh_app;
 
 #define GH_SIGN_IN_ABANDON_MS (24LL * 3600 * 1000) /* abandon_at = created + 1 day */
-#define GH_SIGN_IN_LOCKOUT_MS (3600LL * 1000)      /* lockout after GH_LOCKOUT_ATTEMPTS failures */
 #define GH_SIGN_IN_FACTORS_MAX 24                  /* first factors listed (emails × 2 + password) */
 
 /* POST /v1/client/sign_ins. Borrowed for the call; NULL = not given. */

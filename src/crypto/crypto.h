@@ -25,6 +25,7 @@ char *gh_b64_encode(const void *p, size_t n);
 int   gh_b64_decode(const char *s, size_t slen, unsigned char **out, size_t *outlen);
 void  gh_sha256(const void *p, size_t n, unsigned char out[32]);
 void  gh_sha256_hex(const void *p, size_t n, char out[65]);
+void  gh_sha1_hex_upper(const void *p, size_t n, char out[41]); /* breached-password API only */
 void  gh_hmac_sha256(const void *key, size_t klen, const void *msg, size_t mlen,
     unsigned char out[32]);
 int   gh_ct_equal(const void *a, const void *b, size_t n); /* 1 when equal; constant time */

@@ -169,6 +169,12 @@ struct gh_webhook_endpoint {
 };
 
 /* One outbox row: an event rendered once, sent byte for byte to every endpoint. */
+/* The one event type an endpoint receives only when its events filter names
+ * it (an endpoint with no filter does not): email.created carries the code
+ * or ticket link of the email, which a catch-all sync receiver should not
+ * get by default. */
+#define GH_WEBHOOK_NAMED_ONLY "email.created"
+
 struct gh_webhook_message {
     char        id[GH_ID_MAX];          /* msg_…: the svix-id of every attempt */
     char        type[64];               /* "user.created", … */

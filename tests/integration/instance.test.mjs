@@ -144,8 +144,8 @@ test('bad settings: Clerk error shape naming the parameter, nothing written', as
     [() => clerk.instance.updateRestrictions({ applicationName: 'x' }), 'form_param_unknown', 'application_name'],
     [() => clerk.instance.updateOrganizationSettings({ maxAllowedMemberships: -1 }), 'form_param_format_invalid', 'max_allowed_memberships'],
   ];
+  // thunks: a request started before its turn could reject unhandled
   for (const [p, code, param] of cases) {
-    // one at a time (thunks): a request must not reject before it is awaited
     const err = await expectClerkError(p(), 422, code);
     assert.equal(err.errors[0].meta.paramName, param, JSON.stringify(err.errors));
   }
