@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # setup.sh: installs what Gatehouse needs to build and test on Debian 12
 # (compiler, libraries, PostgreSQL, Node.js + npm, wrk, Chromium for the
-# browser tests) and the pinned npm packages: Clerk's browser bundles that the
+# browser tests, john-data for the common-password list embedded at build
+# time) and the pinned npm packages: Clerk's browser bundles that the
 # frontend listener serves (src/ui/vendor), the integration suite's SDKs and
 # the browser harness. Installs only what is missing; safe to run again. Needs
 # root (or sudo rights) only when something is missing.
@@ -12,7 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PKGS=(build-essential cmake pkg-config clang libmicrohttpd-dev libjansson-dev libcjose-dev
       libssl-dev libsodium-dev libsqlite3-dev libpq-dev libcmocka-dev libcurl4-openssl-dev
       liboath-dev libcrypt-dev postgresql wrk
-      chromium fonts-liberation)
+      chromium fonts-liberation john-data)
 
 missing=()
 installed() { # a package removed but not purged ("rc") counts as missing

@@ -8,16 +8,19 @@
 #   5. the Node integration suite (tests/integration, real @clerk/* SDKs) three
 #      times: normal build on SQLite, normal build on PostgreSQL, ASan build on
 #      SQLite
+#      with GH_TEST_LOG_DIR, after which scripts/scan_logs.mjs checks every
+#      server log of the suite for every secret any test used (one count each)
 #   6. the browser suite (tests/browser: Clerk's clerk-js + ui bundles served
 #      by Gatehouse, in Debian's chromium through playwright-core) on SQLite and
-#      on PostgreSQL: smoke.test.mjs always, flows.test.mjs with GH_BROWSER_FLOWS=1
+#      on PostgreSQL: smoke.test.mjs and flows.test.mjs (GH_BROWSER_FLOWS=0 skips the flows)
 #   7. bench/run --quick, so the benchmark scripts never rot (figures are
 #      printed, not asserted; a broken Gatehouse figure counts as a failure)
 # Keeps going after a failure, counts passed/failed across everything, and
 # ends with exactly one line "N passed, N failed"; exits 1 if anything failed.
 # Env: GH_TEST_CONCURRENCY (node test files in parallel, default 2),
-#      GH_TEST_ONLY (space-separated subset of: unit unit-asan sqlite postgres asan browser bench),
-#      GH_BROWSER_FLOWS=1 (also run the full sign-up/sign-in/profile/org browser flows).
+#      GH_TEST_ONLY (space-separated subset of: unit unit-asan sqlite postgres asan browser fuzz
+#      bench), GH_FUZZ_SECONDS (per fuzz harness, default 10),
+#      GH_BROWSER_FLOWS=0 (skip the full sign-up/sign-in/profile/org browser flows).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,7 +30,8 @@ PASS=0
 FAIL=0
 LOGDIR="$(mktemp -d "${TMPDIR:-/tmp}/gh-test.XXXXXX")"
 CONC="${GH_TEST_CONCURRENCY:-2}"
-ONLY="${GH_TEST_ONLY:-unit unit-asan sqlite postgres asan browser bench}"
+ONLY="${GH_TEST_ONLY:-unit unit-asan sqlite postgres asan browser fuzz bench}"
+FUZZ_S="${GH_FUZZ_SECONDS:-10}"
 export GH_PG_STATE="$LOGDIR/pg.env"
 export CLERK_TELEMETRY_DISABLED=1
 
@@ -53,6 +57,14 @@ ASAN_BUILT=1
 bash scripts/build.sh || { fail_step "build (build/)"; BUILT=0; }
 if want unit-asan || want asan; then
     bash scripts/build.sh --asan-only || { fail_step "build (build-asan/)"; ASAN_BUILT=0; }
+fi
+FUZZ_BUILT=0
+if want fuzz; then
+    if command -v clang >/dev/null 2>&1; then
+        if bash scripts/build.sh --fuzz-only; then FUZZ_BUILT=1; else fail_step "build (build-fuzz/)"; fi
+    else
+        fail_step "no clang for the fuzz harnesses (scripts/setup.sh installs it)"
+    fi
 fi
 
 run_ctest() { # name, build dir
@@ -87,13 +99,23 @@ if [ "$ASAN_BUILT" -eq 1 ] && want unit-asan; then
     ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" run_ctest asan build-asan
 fi
 
+scan_logs() { # name, dir: no secret in any server log of that suite
+    if node scripts/scan_logs.mjs "$2"; then
+        PASS=$((PASS + 1))
+    else
+        fail_step "secrets or no logs in the server logs of the $1 suite (scripts/scan_logs.mjs)"
+    fi
+}
+
 run_node() { # name, dir, files in parallel, test files (one word, globbed), env assignments...
     local name="$1" dir="$2" conc="$3" files="$4"; shift 4
     local tap="$LOGDIR/node-$name.tap"
     note "integration ($name)"
     # $files is split and globbed on purpose ("./*.test.mjs").
     # shellcheck disable=SC2086
-    (cd "$dir" && env "$@" timeout -k 10 1200 node --test \
+    local logs="$LOGDIR/logs-$name"
+    mkdir -p "$logs"
+    (cd "$dir" && env GH_TEST_LOG_DIR="$logs" "$@" timeout -k 10 1200 node --test \
         --test-concurrency="$conc" --test-timeout=180000 \
         --test-reporter=spec --test-reporter-destination=stdout \
         --test-reporter=tap --test-reporter-destination="$tap" \
@@ -113,8 +135,35 @@ run_node() { # name, dir, files in parallel, test files (one word, globbed), env
         fail_step "node suite ($name) exited $rc"
     fi
     echo "integration ($name): $p passed, $((f + ${c:-0})) failed"
+    case "$name" in browser-*) ;; *) scan_logs "$name" "$logs" ;; esac
 }
 
+run_fuzz() { # every build-fuzz/fuzz_<target> for FUZZ_S seconds
+    local h t work
+    note "fuzzing (${FUZZ_S} s per harness)"
+    for h in build-fuzz/fuzz_*; do
+        [ -x "$h" ] || continue
+        t="${h#build-fuzz/fuzz_}"
+        work="$LOGDIR/fuzz-$t"
+        mkdir -p "$work/corpus"
+        if (cd "$work" && ASAN_OPTIONS="detect_leaks=1" "$ROOT/$h" -max_total_time="$FUZZ_S" \
+                -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+                -artifact_prefix="$work/" corpus "$ROOT/tests/fuzz/corpus/$t" >"$work/log" 2>&1); then
+            PASS=$((PASS + 1))
+            echo "fuzz $t: ok ($(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$work/log" | grep -Eo '[0-9]+$') runs)"
+        else
+            tail -40 "$work/log"
+            mkdir -p "$ROOT/build-fuzz/findings"
+            cp "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-* \
+                "$ROOT/build-fuzz/findings/" 2>/dev/null || true
+            fail_step "fuzz $t found something (inputs in build-fuzz/findings/)"
+        fi
+    done
+}
+
+if want sqlite || want postgres || want asan; then # the log scan can fail: prove it
+    if node scripts/scan_logs.mjs --self-test; then PASS=$((PASS + 1)); else fail_step "scan_logs self-test"; fi
+fi
 if [ "$BUILT" -eq 1 ] && want sqlite; then
     run_node sqlite tests/integration "$CONC" "./*.test.mjs" GH_TEST_DB=sqlite GH_BIN=build/gatehouse
 fi
@@ -134,7 +183,7 @@ fi
 # Browser suite: one file at a time (each runs a Gatehouse and a chromium).
 # Screenshots of failures land in tests/browser/artifacts/.
 BROWSER_FILES="smoke.test.mjs"
-[ "${GH_BROWSER_FLOWS:-0}" = 1 ] && BROWSER_FILES="$BROWSER_FILES flows.test.mjs"
+[ "${GH_BROWSER_FLOWS:-1}" = 1 ] && BROWSER_FILES="$BROWSER_FILES flows.test.mjs"
 if [ "$BUILT" -eq 1 ] && want browser; then
     run_node browser-sqlite tests/browser 1 "$BROWSER_FILES" GH_TEST_DB=sqlite GH_BIN=build/gatehouse
     if [ -n "$PGURL" ]; then
@@ -144,6 +193,8 @@ if [ "$BUILT" -eq 1 ] && want browser; then
         fail_step "no PostgreSQL for the browser suite"
     fi
 fi
+
+if [ "$FUZZ_BUILT" -eq 1 ]; then run_fuzz; fi
 
 if [ "$BUILT" -eq 1 ] && want bench; then
     note "bench (quick)"

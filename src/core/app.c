@@ -11,6 +11,7 @@
 
 #include "core/id.h"
 #include "core/keys.h"
+#include "core/ratelimit.h"
 #include "core/settings.h"
 #include "core/token.h"
 #include "crypto/crypto.h"
@@ -375,10 +376,17 @@ gh_app_open(const struct gh_conf *conf, struct gh_app **out, struct gh_bootstrap
         goto fail_instance;
     if (gh_token_cache_new(GH_TOKEN_CACHE_MAX, &app->tokens, err) == -1)
         goto fail_keys;
-    if (gh_settings_cache_new(&app->settings, err) == -1)
+    /* issue 6: PostgreSQL means several servers may share the database, so
+     * their rate-limit counts must meet there; SQLite is one server. */
+    if (gh_ratelimit_new(conf, strcmp(gh_store_dialect(app->store), "postgres") == 0
+                                   ? app->store : NULL, &app->limits, err) == -1)
         goto fail_tokens;
+    if (gh_settings_cache_new(&app->settings, err) == -1)
+        goto fail_limits;
     *out = app;
     return 0;
+fail_limits:
+    gh_ratelimit_free(app->limits);
 fail_tokens:
     gh_token_cache_free(app->tokens);
 fail_keys:
@@ -405,6 +413,7 @@ gh_app_close(struct gh_app *app)
     if (app == NULL)
         return;
     im = impl_of(app);
+    gh_ratelimit_free(app->limits);
     gh_settings_cache_free(app->settings);
     gh_token_cache_free(app->tokens);
     gh_keyring_free(app->keys);

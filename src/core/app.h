@@ -17,6 +17,7 @@ struct gh_store;
 struct gh_keyring;      /* core/keys.c: signing key, public keys, cached JWKS */
 struct gh_token_cache;  /* core/token.c: reusable session tokens */
 struct gh_master_key;
+struct gh_ratelimit;    /* core/ratelimit.c: rate-limit windows (issue 6) */
 struct gh_mail;         /* core/mail.h */
 struct gh_settings_cache; /* core/settings.c */
 
@@ -27,6 +28,7 @@ struct gh_app {
     struct gh_instance    *instance;  /* the default instance (owned) */
     struct gh_keyring     *keys;
     struct gh_token_cache *tokens;
+    struct gh_ratelimit   *limits;    /* issue 6; NULL limits nothing (unit tests) */
     /* webhooks (issue 5): set once at startup, see core/event.h */
     gh_event_render_fn    *event_render;
     gh_event_wake_fn      *event_wake;

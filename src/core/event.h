@@ -18,6 +18,7 @@
 #include "util/err.h"
 
 struct gh_app;
+struct gh_invitation;
 struct gh_org;
 struct gh_org_membership;
 struct gh_permission;
@@ -29,13 +30,14 @@ enum gh_event_kind {
     GH_EVENT_USER = 1,      /* obj: const struct gh_user * (the stored user) */
     GH_EVENT_USER_DELETED,  /* obj: const struct gh_user * (as it was): DeletedObject + external_id */
     GH_EVENT_SESSION,       /* obj: const struct gh_event_session * */
-    GH_EVENT_EMAIL,         /* obj: reserved for the Frontend API's email.created (not emitted yet) */
+    GH_EVENT_EMAIL,         /* obj: const struct gh_event_email * (email.created, the mailer's) */
     /* organizations, memberships, roles, permissions (issue 5, event_org.c) */
     GH_EVENT_ORGANIZATION,  /* obj: const struct gh_org * (as the API answers: no members_count) */
     GH_EVENT_MEMBERSHIP,    /* obj: const struct gh_event_membership * */
     GH_EVENT_ROLE,          /* obj: const struct gh_role * (with its permissions) */
     GH_EVENT_PERMISSION,    /* obj: const struct gh_permission * */
     GH_EVENT_DELETED,       /* obj: const struct gh_event_deleted * (DeletedObject) */
+    GH_EVENT_ORG_INVITATION, /* obj: const struct gh_event_org_invitation * */
 };
 
 /* session.* events carry the session and its user. */
@@ -59,6 +61,35 @@ struct gh_event_deleted {
     const char *object; /* "organization" | "role" | "permission" */
     const char *id;
     const char *slug;   /* NULL: no slug key */
+};
+
+/* organizationInvitation.* events: the invitation as stored after the change
+ * (status effective), with what the API renders beside it (role and inviter
+ * NULL when gone). data has "url": null: the ticket is shown only in the
+ * create answer and never stored. accepted adds "user_id" (spec §F2). */
+struct gh_event_org_invitation {
+    const struct gh_invitation *invitation;
+    const struct gh_role       *role;
+    const struct gh_user       *inviter;
+    int                         with_user_id; /* 1: data has "user_id" (accepted) */
+    const char                 *user_id;      /* who accepted; NULL renders null */
+};
+
+/* email.created: an email Gatehouse is about to send, as Clerk's "email"
+ * object (SDK EmailJSON). Strings borrowed; NULL renders null. */
+struct gh_event_email {
+    const char *id;                 /* ema_… */
+    const char *slug;               /* template slug: "verification_code", "invitation", … */
+    const char *from_email_name;    /* local part of the sender, e.g. "notifications" */
+    const char *to_email_address;
+    const char *email_address_id;   /* idn_… of the recipient, NULL when not a user's */
+    const char *user_id;
+    const char *subject;
+    const char *body;               /* HTML */
+    const char *body_plain;
+    const char *status;             /* "queued" when emitted */
+    const char *data;               /* JSON object text (template variables), NULL: null */
+    int         delivered_by_clerk; /* 1 when Gatehouse delivers it itself */
 };
 
 /* What a renderer gets: everything the envelope needs. */
@@ -107,6 +138,16 @@ int gh_event_emit_role(struct gh_app *app, const char *instance_id, const char *
     const char *role_id, struct gh_err *err);
 int gh_event_emit_permission(struct gh_app *app, const char *instance_id, const char *type,
     const char *perm_id, struct gh_err *err);
+/* organizationInvitation.<type>: loads the invitation, its role and its
+ * inviter inside the open transaction. user_id is for .accepted (may be
+ * NULL: rendered null); other types pass NULL and get no user_id key. */
+int gh_event_emit_org_invitation(struct gh_app *app, const char *instance_id, const char *type,
+    const char *invitation_id, const char *user_id, struct gh_err *err);
+/* email.created for an email queued in the caller's transaction
+ * (gh_mail_send calls it, and only while an endpoint takes the event: the
+ * body holds the code or ticket link, which the mail queue keeps sealed). */
+int gh_event_emit_email(struct gh_app *app, const char *instance_id,
+    const struct gh_event_email *email, struct gh_err *err);
 /* A *.deleted event carrying a DeletedObject (slug may be NULL). */
 int gh_event_emit_deleted(struct gh_app *app, const char *instance_id, const char *type,
     const char *object, const char *id, const char *slug, struct gh_err *err);

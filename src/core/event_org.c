@@ -1,13 +1,18 @@
 /* event_org.c: see event.h. The organization, organizationMembership, role
  * and permission events: each loader reads the stored record inside the
  * caller's open transaction (so data is what the change wrote) and hands it
- * to gh_event_emit; rendering stays in the api layer. */
+ * to gh_event_emit; rendering stays in the api layer. Also the
+ * organizationInvitation.* events and email.created (whose record the
+ * mailer hands over). */
 #include "core/event.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "core/app.h"
+#include "core/invitation.h"
 #include "store/store.h"
+#include "util/str.h"
 
 int
 gh_event_tx_end(struct gh_app *app, int ok, struct gh_err *err)
@@ -111,4 +116,46 @@ gh_event_emit_deleted(struct gh_app *app, const char *instance_id, const char *t
     struct gh_event_deleted d = { .object = object, .id = id, .slug = slug };
 
     return gh_event_emit(app, instance_id, type, GH_EVENT_DELETED, &d, err);
+}
+
+int
+gh_event_emit_org_invitation(struct gh_app *app, const char *instance_id, const char *type,
+    const char *invitation_id, const char *user_id, struct gh_err *err)
+{
+    struct gh_event_org_invitation ei = { .user_id = user_id };
+    struct gh_invitation          *inv = NULL;
+    struct gh_role                *r = NULL;
+    struct gh_user                *u = NULL;
+    struct gh_err                  ue = { 0 };
+    int                            rc = -1;
+
+    if (app->event_render == NULL)
+        return 0;
+    if (gh_store_invitation_get(app->store, instance_id, invitation_id, &inv, err) == -1 ||
+        gh_store_role_find(app->store, instance_id, "key", inv->role, &r, err) == -1)
+        goto done;
+    if (inv->inviter_id[0] != '\0' &&
+        gh_store_user_get(app->store, instance_id, inv->inviter_id, &u, &ue) == -1 &&
+        ue.code != GH_E_NOT_FOUND) { /* a gone inviter renders public_inviter_data null */
+        *err = ue;
+        goto done;
+    }
+    gh_invitation_settle(inv, gh_now_ms());
+    ei.invitation = inv;
+    ei.role = r;
+    ei.inviter = u;
+    ei.with_user_id = strcmp(type, "organizationInvitation.accepted") == 0;
+    rc = gh_event_emit(app, instance_id, type, GH_EVENT_ORG_INVITATION, &ei, err);
+done:
+    gh_user_free(u);
+    gh_role_free(r);
+    gh_invitation_free(inv);
+    return rc;
+}
+
+int
+gh_event_emit_email(struct gh_app *app, const char *instance_id,
+    const struct gh_event_email *email, struct gh_err *err)
+{
+    return gh_event_emit(app, instance_id, "email.created", GH_EVENT_EMAIL, email, err);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/app.h"
+#include "core/event.h"
 #include "core/id.h"
 #include "core/ident.h"
 #include "core/mail.h"
@@ -250,19 +251,25 @@ done:
 }
 
 /* Writes one prepared invitation with its ticket; *url holds the ticket.
+ * Organization invitations emit organizationInvitation.created (webhooks,
+ * issue 5) in the same transaction; Clerk has no app-level invitation events.
  * With notify, queues its email in the same transaction. */
 static int
 store_one(struct gh_app *app, const char *instance_id, const struct gh_invitation *inv,
     const char *dflt_redirect, const char *org_name, int notify, char **url, struct gh_err *err)
 {
+    int   is_org = inv->org_id[0] != '\0';
     char *raw = NULL;
     int   rc;
 
     if (gh_store_invitation_insert(app->store, instance_id, inv, err) == -1 ||
-        gh_ticket_issue(app, instance_id,
-            inv->org_id[0] != '\0' ? GH_TICKET_ORG_INVITATION : GH_TICKET_INVITATION, inv->id,
-            inv->expires_at, &raw, err) == -1)
+        gh_ticket_issue(app, instance_id, is_org ? GH_TICKET_ORG_INVITATION : GH_TICKET_INVITATION,
+            inv->id, inv->expires_at, &raw, err) == -1 ||
+        (is_org && gh_event_emit_org_invitation(app, instance_id, "organizationInvitation.created",
+                       inv->id, NULL, err) == -1)) {
+        gh_secret_free(raw);
         return -1;
+    }
     rc = gh_ticket_url(inv->redirect_url != NULL ? inv->redirect_url : dflt_redirect, raw, url,
         err);
     gh_secret_free(raw);
@@ -290,10 +297,7 @@ store_all(struct gh_app *app, const char *instance_id, struct gh_invitation **v,
                      err) == 0;
             mailed |= p[i].notify;
         }
-        if (ok && gh_store_commit(app->store, err) == -1)
-            ok = 0;
-        if (!ok)
-            gh_store_rollback(app->store);
+        ok = gh_event_tx_end(app, ok, err) == 0;
     }
     free(dflt);
     if (ok && mailed)
@@ -398,10 +402,11 @@ gh_invitation_get(struct gh_app *app, const char *instance_id, const char *org_i
     return 0;
 }
 
-/* pending → revoked and the ticket revoked, in one transaction. The update
- * is conditional: an acceptance racing with us wins or loses cleanly. */
+/* pending → revoked and the ticket revoked, in one transaction (with
+ * organizationInvitation.revoked for an organization's). The update is
+ * conditional: an acceptance racing with us wins or loses cleanly. */
 static int
-revoke_rows(struct gh_app *app, const char *instance_id, const char *id,
+revoke_rows(struct gh_app *app, const char *instance_id, const char *id, int is_org,
     enum gh_err_code not_pending, struct gh_err *err)
 {
     int changed = 0, ok = 0;
@@ -413,12 +418,11 @@ revoke_rows(struct gh_app *app, const char *instance_id, const char *id,
         if (!changed)
             GH_FAIL(err, not_pending, NULL);
         else if (gh_ticket_revoke_target(app, instance_id, id, err) == 0 &&
-                 gh_store_commit(app->store, err) == 0)
+                 (!is_org || gh_event_emit_org_invitation(app, instance_id,
+                                 "organizationInvitation.revoked", id, NULL, err) == 0))
             ok = 1;
     }
-    if (!ok)
-        gh_store_rollback(app->store);
-    return ok ? 0 : -1;
+    return gh_event_tx_end(app, ok, err);
 }
 
 int
@@ -437,7 +441,7 @@ gh_invitation_revoke(struct gh_app *app, const char *instance_id, const char *or
         gh_invitation_free(inv);
         return GH_FAIL(err, not_pending, NULL);
     }
-    ok = revoke_rows(app, instance_id, inv->id, not_pending, err) == 0;
+    ok = revoke_rows(app, instance_id, inv->id, org_id != NULL, not_pending, err) == 0;
     gh_invitation_free(inv);
     if (!ok)
         return -1;

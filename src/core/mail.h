@@ -22,6 +22,8 @@ struct gh_mail {
     int64_t     expires_at; /* ms; not delivered after this (codes); 0 = never */
     int         redact;     /* 1: the development log shows no body (it holds a
                                ticket the Backend API already returned) */
+    const char *slug;       /* email.created "slug" (template name), or NULL */
+    const char *data;       /* email.created "data" (JSON object text), or NULL */
 };
 
 /* Delivery hook: queues m (copying what it keeps), joining the calling
@@ -33,9 +35,10 @@ typedef void gh_mail_wake_fn(void *arg);
 void gh_mail_set_sender(struct gh_app *app, gh_mail_send_fn *fn, void *arg);
 void gh_mail_set_waker(struct gh_app *app, gh_mail_wake_fn *fn);
 
-/* Sends m through the hook, or as described above. Called inside a
- * transaction, the mail is sent only if it commits: call gh_mail_wake after
- * the commit so it leaves at once (else it waits for the next poll). */
+/* Sends m through the hook, or as described above, and emits email.created
+ * (core/event.h) in the same transaction: the caller's when one is open (the
+ * mail and the event then go only if it commits: call gh_mail_wake after the
+ * commit so it leaves at once), else one of its own. */
 int gh_mail_send(struct gh_app *app, const char *instance_id, const struct gh_mail *m,
     struct gh_err *err);
 void gh_mail_wake(struct gh_app *app);

@@ -13,6 +13,7 @@
 #include "core/app.h"
 #include "core/id.h"
 #include "core/ident.h"
+#include "core/lockout.h"
 #include "core/user.h"
 #include "crypto/crypto.h"
 #include "util/buf.h"
@@ -256,8 +257,10 @@ int
 gh_user_verify_totp(struct gh_app *app, const char *instance_id, const char *user_id,
     const char *code, const char **code_type, struct gh_err *err)
 {
-    struct gh_user *u = NULL;
-    int             ok = 0, rc = -1;
+    struct gh_user        *u = NULL;
+    struct gh_attempt      a = { 0 };
+    enum gh_attempt_result result = GH_ATTEMPT_NOT_RUN;
+    int                    ok = 0, rc = -1;
 
     *code_type = NULL;
     if (gh_user_get(app, instance_id, user_id, &u, err) == -1)
@@ -266,24 +269,30 @@ gh_user_verify_totp(struct gh_app *app, const char *instance_id, const char *use
         GH_FAIL(err, GH_E_BAD_REQUEST, "This user has no second factor set up.");
         goto done;
     }
-    if (check_totp(app, u, code, &ok, err) == -1)
+    /* issue 6: TOTP and backup-code guesses feed the same lockout counter */
+    if (gh_user_attempt_check(app, instance_id, user_id, &a, err) == -1 ||
+        check_totp(app, u, code, &ok, err) == -1)
         goto done;
     if (ok) {
         *code_type = "totp";
+        result = GH_ATTEMPT_OK;
         rc = 0;
         goto done;
     }
     if (take_backup_code(u, code, &ok, err) == -1)
         goto done;
     if (!ok) {
+        result = GH_ATTEMPT_FAILED;
         GH_FAIL_PARAM(err, GH_E_PARAM_INVALID, "code", "is incorrect");
         goto done;
     }
     if (save(app, instance_id, u, err) == -1)
         goto done;
     *code_type = "backup_code";
+    result = GH_ATTEMPT_OK;
     rc = 0;
 done:
+    gh_user_attempt_record(app, &a, result);
     gh_user_free(u);
     return rc;
 }

@@ -103,7 +103,9 @@ gh_org_invitation_accept(struct gh_app *app, const char *instance_id, const char
         (changed || GH_FAIL(err, GH_E_ORG_INVITATION_NOT_PENDING, NULL) == 0) &&
         gh_ticket_revoke_target(app, instance_id, inv->id, err) == 0 &&
         gh_org_member_add(app, instance_id, inv->org_id, user_id, inv->role, NULL, NULL, &m,
-            err) == 0;
+            err) == 0 &&
+        gh_event_emit_org_invitation(app, instance_id, "organizationInvitation.accepted", inv->id,
+            user_id, err) == 0; /* webhooks (issue 5): after organizationMembership.created */
     if (gh_event_tx_end(app, ok, err) == -1)
         goto done;
     gh_log_info("organization invitation accepted invitation_id=%s user_id=%s", inv->id, user_id);

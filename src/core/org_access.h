@@ -27,7 +27,8 @@ int gh_org_access_check(struct gh_app *app, const char *instance_id, const char 
 /* Accepts the pending organization invitation inv_id for user_id: the
  * invitation's email must be one of the user's verified addresses (else
  * GH_E_NOT_FOUND); it becomes a membership with the invited role, and the
- * invitation "accepted" with its ticket spent, in one transaction.
+ * invitation "accepted" with its ticket spent, in one transaction (with
+ * organizationMembership.created and organizationInvitation.accepted).
  * Not pending → GH_E_ORG_INVITATION_NOT_PENDING. *out: the invitation after. */
 int gh_org_invitation_accept(struct gh_app *app, const char *instance_id, const char *inv_id,
     const char *user_id, struct gh_invitation **out, struct gh_err *err);

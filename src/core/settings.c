@@ -6,6 +6,8 @@
 #include "core/settings.h"
 
 #include <jansson.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +21,7 @@
 #include "util/log.h"
 #include "util/str.h"
 
-#define UPDATE_TRIES 5
+#define UPDATE_TRIES 20
 
 enum kind { K_BOOL, K_INT, K_ENUM, K_NAME, K_URL, K_EMAIL, K_ORIGINS, K_REDIRECTS };
 
@@ -575,16 +577,27 @@ out:
     return rc;
 }
 
+/* Writers in one process take turns (so a burst of PATCHes on one server
+ * never exhausts the retries); the compare-and-set still orders writers on
+ * different servers, which back off a little between tries. */
+static pthread_mutex_t update_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int
 update_json(struct gh_app *app, json_t *patch, struct gh_err *err)
 {
-    int done = 0;
+    int done = 0, rc = 0;
 
     if (check_patch(patch, err) == -1)
         return -1;
-    for (int i = 0; i < UPDATE_TRIES && !done; i++)
-        if (update_once(app, patch, &done, err) == -1)
-            return -1;
+    pthread_mutex_lock(&update_lock);
+    for (int i = 0; i < UPDATE_TRIES && !done && rc == 0; i++) {
+        if (i > 0)
+            usleep((useconds_t)(1000 * i));
+        rc = update_once(app, patch, &done, err);
+    }
+    pthread_mutex_unlock(&update_lock);
+    if (rc == -1)
+        return -1;
     return done ? 0 : GH_FAIL(err, GH_E_UNAVAILABLE, "The settings are being changed; try again.");
 }
 

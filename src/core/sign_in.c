@@ -15,6 +15,7 @@
 #include "core/client.h"
 #include "core/code.h"
 #include "core/event.h"
+#include "core/lockout.h"
 #include "core/mail.h"
 #include "core/mfa.h"
 #include "core/password.h"
@@ -26,12 +27,12 @@
 #include "util/str.h"
 
 /* ---- lockout (issue 6) ----
- * XXX(lead): the three lockout hooks of the sign-in. Every failed password,
- * emailed code, TOTP and backup code of a real account goes through
- * count_failed_attempt(); every check first passes check_not_locked(); a
- * verified factor calls clear_failed_attempts(). When core/lockout.h lands,
- * these become gh_user_attempt_check / gh_user_attempt_record (and the
- * password path must not count twice: gh_user_verify_password will). */
+ * Every check of a real account's emailed code, TOTP or backup code is
+ * bracketed by gh_user_attempt_check / gh_user_attempt_record
+ * (core/lockout.h): the attempt is reserved atomically before the check, so
+ * parallel guesses cannot outrun the limit. Passwords go through
+ * gh_user_verify_password, which brackets itself. check_not_locked() is the
+ * early, uncounted refusal (banned, admin lock, a running lockout). */
 
 static int
 check_not_locked(const struct gh_user *u, struct gh_err *err)
@@ -62,33 +63,15 @@ gh_sign_in_user_usable(const struct gh_user *u, struct gh_err *err)
     return check_not_locked(u, err);
 }
 
+/* The outcome of a code check whose attempt was reserved: a wrong code
+ * counts, a right one resets the count, anything else (expired, used up,
+ * store trouble) gives the reservation back. */
 static void
-count_failed_attempt(struct gh_app *app, const char *instance_id, const char *user_id)
+record_code_attempt(struct gh_app *app, struct gh_attempt *a, int rc, enum gh_err_code code)
 {
-    struct gh_err se = { 0 };
-    int64_t       until = GH_TIME_NULL;
-    int           n = 0;
-
-    if (gh_store_user_fail_count(app->store, instance_id, user_id, GH_LOCKOUT_ATTEMPTS,
-            GH_SIGN_IN_LOCKOUT_MS, gh_now_ms(), &n, &until, &se) == -1) {
-        gh_log_warn("failed attempt not counted user_id=%s code=%s", user_id,
-            gh_err_name(se.code));
-        return;
-    }
-    if (n == GH_LOCKOUT_ATTEMPTS)
-        gh_log_info("user locked out user_id=%s failed_attempts=%d", user_id, n);
-}
-
-static void
-clear_failed_attempts(struct gh_app *app, const char *instance_id, const struct gh_user *u)
-{
-    struct gh_err se = { 0 };
-
-    if (u->failed_attempts == 0 && u->lockout_until == GH_TIME_NULL)
-        return;
-    if (gh_store_user_failures_clear(app->store, instance_id, u->id, &se) == -1)
-        gh_log_warn("failed attempts not cleared user_id=%s code=%s", u->id,
-            gh_err_name(se.code));
+    gh_user_attempt_record(app, a, rc == 0 ? GH_ATTEMPT_OK
+            : code == GH_E_CODE_INCORRECT ? GH_ATTEMPT_FAILED
+                                           : GH_ATTEMPT_NOT_RUN);
 }
 
 /* ---- helpers ---- */
@@ -281,10 +264,8 @@ first_password(struct gh_app *app, const char *instance_id, const struct gh_sett
             *err = ve;
             return -1;
         }
-        count_failed_attempt(app, instance_id, u->id);
-        return password_incorrect(err);
+        return password_incorrect(err); /* counted by gh_user_verify_password */
     }
-    clear_failed_attempts(app, instance_id, u);
     gh_verif_reset(&si->ff);
     gh_strlcpy(si->ff.strategy, "password", sizeof(si->ff.strategy));
     gh_strlcpy(si->ff.status, "verified", sizeof(si->ff.status));
@@ -331,22 +312,24 @@ first_code(struct gh_app *app, const char *instance_id, const struct gh_settings
     struct gh_client *c, struct gh_sign_in *si, const struct gh_user *u, const char *strategy,
     const char *code, struct gh_err *err)
 {
-    struct gh_err ce = { 0 };
+    struct gh_err     ce = { 0 };
+    struct gh_attempt a = { 0 };
+    int               rc;
 
     if (code == NULL)
         return GH_FAIL_PARAM(err, GH_E_PARAM_MISSING, "code", NULL);
-    if (u != NULL && check_not_locked(u, err) == -1)
+    if (u != NULL && (check_not_locked(u, err) == -1 ||
+                         gh_user_attempt_check(app, instance_id, u->id, &a, err) == -1))
         return -1;
-    if (check_code(app, instance_id, si, strategy, code, u == NULL, &ce) == -1) {
-        if (ce.code == GH_E_CODE_INCORRECT && u != NULL)
-            count_failed_attempt(app, instance_id, u->id);
+    rc = check_code(app, instance_id, si, strategy, code, u == NULL, &ce);
+    record_code_attempt(app, &a, rc, ce.code);
+    if (rc == -1) {
         /* A used-up or expired code says so from now on (GET shows it). */
         if (ce.code == GH_E_VERIFICATION_FAILED || ce.code == GH_E_VERIFICATION_EXPIRED)
             (void)save(app, instance_id, si, &(struct gh_err){ 0 });
         *err = ce;
         return -1;
     }
-    clear_failed_attempts(app, instance_id, u);
     if (strcmp(strategy, "reset_password_email_code") == 0) {
         set_status(si, "needs_new_password");
         return save(app, instance_id, si, err);
@@ -514,6 +497,7 @@ gh_sign_in_attempt_second(struct gh_app *app, const char *instance_id, struct gh
     struct gh_settings st;
     struct gh_user    *u = NULL;
     int                ok = 0, rc = -1;
+    struct gh_attempt  a = { 0 };
 
     gh_settings_load(app, &st, err);
     if (not_ready(si, "needs_second_factor", err) == -1)
@@ -529,16 +513,19 @@ gh_sign_in_attempt_second(struct gh_app *app, const char *instance_id, struct gh
         goto done;
     }
     if (check_not_locked(u, err) == -1 ||
-        second_check(app, instance_id, u, strategy, code, &ok, err) == -1)
+        gh_user_attempt_check(app, instance_id, u->id, &a, err) == -1)
         goto done;
+    if (second_check(app, instance_id, u, strategy, code, &ok, err) == -1) {
+        gh_user_attempt_record(app, &a, GH_ATTEMPT_NOT_RUN);
+        goto done;
+    }
+    gh_user_attempt_record(app, &a, ok ? GH_ATTEMPT_OK : GH_ATTEMPT_FAILED);
     if (!ok) {
-        count_failed_attempt(app, instance_id, u->id);
         GH_FAIL_PARAM(err, GH_E_CODE_INCORRECT, "code", "Incorrect code");
         goto done;
     }
     /* XXX: a TOTP code stays valid for its 90 s window; replaying it needs
      * the first factor too, so no used-code list is kept yet. */
-    clear_failed_attempts(app, instance_id, u);
     gh_strlcpy(si->sf.strategy, strategy, sizeof(si->sf.strategy));
     gh_strlcpy(si->sf.status, "verified", sizeof(si->sf.status));
     rc = gh_sign_in_finish(app, instance_id, &st, c, si, u, err);

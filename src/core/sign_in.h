@@ -33,7 +33,6 @@
 struct gh_app;
 
 #define GH_SIGN_IN_ABANDON_MS (24LL * 3600 * 1000) /* abandon_at = created + 1 day */
-#define GH_SIGN_IN_LOCKOUT_MS (3600LL * 1000)      /* lockout after GH_LOCKOUT_ATTEMPTS failures */
 #define GH_SIGN_IN_FACTORS_MAX 24                  /* first factors listed (emails × 2 + password) */
 
 /* POST /v1/client/sign_ins. Borrowed for the call; NULL = not given. */
@@ -129,7 +128,8 @@ struct gh_sign_in_ticket {
 int gh_sign_in_ticket_resolve(struct gh_app *app, const char *instance_id, const char *raw,
     struct gh_sign_in_ticket *t, struct gh_user **u, struct gh_err *err);
 /* Consumes raw (exactly one of racing redeemers wins) and, for an
- * organization invitation, adds user_id to the organization. */
+ * organization invitation, adds user_id to the organization and emits
+ * organizationInvitation.accepted, all in one transaction. */
 int gh_sign_in_ticket_redeem(struct gh_app *app, const char *instance_id, const char *raw,
     const struct gh_sign_in_ticket *t, const char *user_id, struct gh_err *err);
 

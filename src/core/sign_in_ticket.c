@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/app.h"
+#include "core/event.h"
 #include "core/org.h"
 #include "core/ticket.h"
 #include "store/store.h"
@@ -98,25 +99,43 @@ done:
     return rc;
 }
 
-int
-gh_sign_in_ticket_redeem(struct gh_app *app, const char *instance_id, const char *raw,
-    const struct gh_sign_in_ticket *t, const char *user_id, struct gh_err *err)
+/* Inside the caller's transaction: for an organization invitation, the
+ * membership (a member already is one: nothing to add) and
+ * organizationInvitation.accepted (webhooks, issue 5). */
+static int
+join_org(struct gh_app *app, const char *instance_id, const struct gh_sign_in_ticket *t,
+    const char *user_id, struct gh_err *err)
 {
-    char          target[GH_ID_MAX];
     struct gh_err me = { 0 };
 
-    if (gh_ticket_redeem(app, instance_id, t->kind, raw, target, err) == -1) {
-        gh_strlcpy(err->param, "ticket", sizeof(err->param));
-        return -1;
-    }
     if (t->kind != GH_TICKET_ORG_INVITATION)
         return 0;
-    /* An organization invitation makes the account a member (a member
-     * already is one: nothing to add). */
     if (gh_org_member_add(app, instance_id, t->org_id, user_id, t->role, NULL, NULL, NULL,
             &me) == -1 && me.code != GH_E_ALREADY_MEMBER) {
         *err = me;
         return -1;
     }
-    return 0;
+    return gh_event_emit_org_invitation(app, instance_id, "organizationInvitation.accepted",
+        t->target, user_id, err);
+}
+
+int
+gh_sign_in_ticket_redeem(struct gh_app *app, const char *instance_id, const char *raw,
+    const struct gh_sign_in_ticket *t, const char *user_id, struct gh_err *err)
+{
+    char target[GH_ID_MAX], hash[65];
+    int  ok;
+
+    /* One transaction: the ticket, the membership and the event. */
+    if (gh_ticket_digest(raw, hash, err) == -1) {
+        gh_strlcpy(err->param, "ticket", sizeof(err->param));
+        return -1;
+    }
+    if (gh_store_begin(app->store, err) == -1)
+        return -1;
+    ok = gh_ticket_redeem_hash(app, instance_id, t->kind, hash, target, err) == 0;
+    if (!ok)
+        gh_strlcpy(err->param, "ticket", sizeof(err->param));
+    ok = ok && join_org(app, instance_id, t, user_id, err) == 0;
+    return gh_event_tx_end(app, ok, err);
 }

@@ -116,8 +116,12 @@ accept_invitation(struct gh_app *app, const char *instance_id, const struct gh_s
         return GH_FAIL(err, GH_E_TICKET_INVALID, NULL);
     if (inv->org_id[0] == '\0')
         return 0;
-    return gh_org_member_add(app, instance_id, inv->org_id, user_id, inv->role,
-        inv->public_metadata, inv->private_metadata, NULL, err);
+    if (gh_org_member_add(app, instance_id, inv->org_id, user_id, inv->role,
+            inv->public_metadata, inv->private_metadata, NULL, err) == -1)
+        return -1;
+    /* webhooks (issue 5): after organizationMembership.created */
+    return gh_event_emit_org_invitation(app, instance_id, "organizationInvitation.accepted",
+        inv->id, user_id, err);
 }
 
 static int

@@ -267,7 +267,11 @@ gh_ticket_redirect_valid(const char *url)
     if (*host == '\0' || *host == '/' || *host == '?' || *host == '#')
         return 0;
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f || url[i] == '\\')
-            return 0; /* no spaces, controls, or backslashes some parsers treat as '/' */
+        if ((unsigned char)url[i] <= 0x20 || (unsigned char)url[i] >= 0x7f || url[i] == '\\')
+            return 0; /* no spaces, controls, backslashes some parsers treat as '/', nor raw
+                         non-ASCII (issue 6, fuzzing: "app\u3002test" is "app.test" to a
+                         browser; IDNs travel as punycode, the rest percent-encoded) */
+    if (memchr(host, '@', strcspn(host, "/?#")) != NULL)
+        return 0; /* issue 6 (catalogue BI-14): no userinfo, "https://app.test@evil.test/" */
     return 1;
 }

@@ -68,8 +68,9 @@ int gh_ticket_revoke_target(struct gh_app *app, const char *instance_id, const c
  * secret: release with gh_secret_free). Too long → GH_E_PARAM_INVALID. */
 int gh_ticket_url(const char *base, const char *raw, char **out, struct gh_err *err);
 
-/* 1 when url is an absolute http(s) URL with a host, no spaces or control
- * characters, and at most GH_TICKET_URL_MAX / 2 bytes (redirect_url rule). */
+/* 1 when url is an absolute http(s) URL with a host and no userinfo, of
+ * printable ASCII without spaces or backslashes, and at most
+ * GH_TICKET_URL_MAX / 2 bytes (redirect_url rule). */
 int gh_ticket_redirect_valid(const char *url);
 
 #endif

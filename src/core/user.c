@@ -14,6 +14,8 @@
 #include "core/event.h"
 #include "core/id.h"
 #include "core/ident.h"
+#include "core/lockout.h"
+#include "core/password_policy.h"
 #include "core/mfa.h"
 #include "core/password.h"
 #include "util/json.h"
@@ -111,7 +113,7 @@ gh_user_check_password(const char *pw, size_t len, int skip_checks, struct gh_er
             "Passwords must be 8 characters or more.");
     if (len > GH_PASSWORD_MAX)
         return GH_FAIL_PARAM(err, GH_E_PASSWORD_TOO_LONG, "password",
-            "Passwords must be 4096 characters or less.");
+            "Passwords must be 1024 characters or less.");
     if (!skip_checks && len < GH_PASSWORD_MIN)
         return GH_FAIL_PARAM(err, GH_E_PASSWORD_TOO_SHORT, "password",
             "Passwords must be 8 characters or more.");
@@ -126,6 +128,10 @@ set_password(struct gh_app *app, struct gh_user *u, const char *pw, size_t len, 
     char *phc = NULL;
 
     if (gh_user_check_password(pw, len, skip, err) == -1)
+        return -1;
+    /* issue 6: common and (when configured) breached passwords refused;
+     * skip_password_checks skips these too, as Clerk's does */
+    if (!skip && gh_password_policy_check(app, pw, len, err) == -1)
         return -1;
     if (gh_password_hash_bounded(app, pw, len, &phc, err) == -1)
         return -1;
@@ -182,6 +188,11 @@ patch_secrets(struct gh_app *app, struct gh_user *u, const struct gh_user_patch 
     if ((p->fields & GH_USER_F_BACKUP_CODES) &&
         gh_mfa_set_backup_codes(u, p->backup_codes, p->n_backup_codes, err) == -1)
         return -1;
+    if (p->fields & GH_USER_F_PASSWORD_CLEAR) { /* issue 4: /v1/me/remove_password */
+        free(u->password_hash);
+        u->password_hash = NULL;
+        u->password_updated_at = GH_TIME_NULL;
+    }
     return 0;
 }
 
@@ -625,11 +636,19 @@ gh_user_set_state(struct gh_app *app, const char *instance_id, const char *user_
     case GH_USER_BAN:   u->banned = 1; break;
     case GH_USER_UNBAN: u->banned = 0; break;
     case GH_USER_LOCK:  u->locked = 1; break;
-    case GH_USER_UNLOCK:
+    case GH_USER_UNLOCK: {
+        struct gh_err se = { 0 };
+
+        /* the lockout counters move only by their own statements (issue 6) */
+        if (gh_store_user_attempt_reset(app->store, instance_id, user_id, &se) == -1) {
+            rc = store_fail(&se, err);
+            goto done;
+        }
         u->locked = 0;
         u->failed_attempts = 0;
         u->lockout_until = GH_TIME_NULL;
         break;
+    }
     }
     u->updated_at = gh_now_ms();
     rc = save_and_reload(app, instance_id, u, out, err);
@@ -663,8 +682,10 @@ int
 gh_user_verify_password(struct gh_app *app, const char *instance_id, const char *user_id,
     const char *pw, size_t len, struct gh_err *err)
 {
-    struct gh_user *u = NULL;
-    int             ok = 0, stale = 0, rc = -1;
+    struct gh_user        *u = NULL;
+    struct gh_attempt      a = { 0 };
+    enum gh_attempt_result result = GH_ATTEMPT_FAILED;
+    int                    ok = 0, stale = 0, rc = -1;
 
     if (gh_user_get(app, instance_id, user_id, &u, err) == -1)
         goto done;
@@ -672,20 +693,28 @@ gh_user_verify_password(struct gh_app *app, const char *instance_id, const char 
         GH_FAIL(err, GH_E_PASSWORD_NOT_SET, "This user has no password set.");
         goto done;
     }
+    /* issue 6: the attempt is reserved (and a locked user refused) before
+     * the hash runs, so parallel guesses cannot outrun the lockout. */
+    if (gh_user_attempt_check(app, instance_id, user_id, &a, err) == -1)
+        goto done;
     if (pw == NULL || len > GH_PASSWORD_MAX) { /* cannot match; spare the hash */
         GH_FAIL_PARAM(err, GH_E_PASSWORD_INCORRECT, "password", "Password is incorrect.");
         goto done;
     }
-    if (gh_password_verify_bounded(app, u->password_hash, pw, len, &ok, &stale, err) == -1)
+    if (gh_password_verify_bounded(app, u->password_hash, pw, len, &ok, &stale, err) == -1) {
+        result = GH_ATTEMPT_NOT_RUN;
         goto done;
+    }
     if (!ok) {
         GH_FAIL_PARAM(err, GH_E_PASSWORD_INCORRECT, "password", "Password is incorrect.");
         goto done;
     }
+    result = GH_ATTEMPT_OK;
     if (stale)
         rehash(app, instance_id, u, pw, len);
     rc = 0;
 done:
+    gh_user_attempt_record(app, &a, result);
     gh_user_free(u);
     return rc;
 }

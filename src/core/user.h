@@ -18,8 +18,7 @@ struct gh_app;
 #define GH_USER_MAX_IDENTS    10   /* emails (and phones) per create request */
 #define GH_USER_NAME_MAX      256  /* first/last name, external id (bytes) */
 #define GH_PASSWORD_MIN       8    /* bytes */
-#define GH_PASSWORD_MAX       4096 /* bytes; argon2id takes any length, this caps work */
-#define GH_LOCKOUT_ATTEMPTS   10   /* verification_attempts_remaining = this - failed_attempts */
+#define GH_PASSWORD_MAX       1024 /* bytes; longer → 422 before any hashing (catalogue CRED-01) */
 
 /* POST /v1/users. Strings are borrowed for the call; NULL = not given. */
 struct gh_user_params {
@@ -90,6 +89,8 @@ enum {
     GH_USER_F_PASSWORD_DIGEST = 1u << 20, /* password_digest + password_hasher */
     GH_USER_F_TOTP            = 1u << 21, /* totp_secret; NULL clears */
     GH_USER_F_BACKUP_CODES    = 1u << 22, /* backup_codes; none clears */
+    /* issue 4: POST /v1/me/remove_password */
+    GH_USER_F_PASSWORD_CLEAR  = 1u << 23, /* no password any more */
 };
 struct gh_user_patch {
     unsigned    fields;                   /* GH_USER_F_* */
@@ -146,7 +147,9 @@ int gh_user_set_state(struct gh_app *app, const char *instance_id, const char *u
 
 /* 0 when pw[0..len) is the user's password. No password →
  * GH_E_PASSWORD_NOT_SET; wrong → GH_E_PASSWORD_INCORRECT. A hash that is not
- * argon2id at the current parameters is replaced on success. */
+ * argon2id at the current parameters is replaced on success. Each call is a
+ * verification attempt of the lockout rule (core/lockout.h): locked →
+ * GH_E_USER_LOCKED, and the limit-th wrong password starts the lockout. */
 int gh_user_verify_password(struct gh_app *app, const char *instance_id, const char *user_id,
     const char *pw, size_t len, struct gh_err *err);
 

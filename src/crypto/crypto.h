@@ -25,6 +25,7 @@ char *gh_b64_encode(const void *p, size_t n);
 int   gh_b64_decode(const char *s, size_t slen, unsigned char **out, size_t *outlen);
 void  gh_sha256(const void *p, size_t n, unsigned char out[32]);
 void  gh_sha256_hex(const void *p, size_t n, char out[65]);
+void  gh_sha1_hex_upper(const void *p, size_t n, char out[41]); /* breached-password API only */
 void  gh_hmac_sha256(const void *key, size_t klen, const void *msg, size_t mlen,
     unsigned char out[32]);
 int   gh_ct_equal(const void *a, const void *b, size_t n); /* 1 when equal; constant time */
@@ -68,6 +69,10 @@ int gh_totp_secret_valid(const char *b32);
  * one step either side. An unreadable secret → -1 with GH_E_INTERNAL. */
 int gh_totp_check(const char *b32, const char *code, int64_t now_s, int *ok,
     struct gh_err *err);
+/* A fresh 160-bit secret (RFC 4226 §4 recommends ≥ 160 bits) as 32 base32
+ * characters into out[GH_TOTP_NEW_LEN + 1]; issue 4 (TOTP enrolment). */
+#define GH_TOTP_NEW_LEN 32
+int gh_totp_secret_new(char *out, struct gh_err *err);
 
 /* ---- master key: seals secrets at rest (libsodium secretbox) ---- */
 struct gh_master_key; /* 32 key bytes in locked memory */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 static char *
@@ -91,6 +92,29 @@ gh_sha256_hex(const void *p, size_t n, char out[65])
 
     crypto_hash_sha256(d, p, n);
     sodium_bin2hex(out, 65, d, sizeof(d));
+}
+
+/* Upper-case hex of SHA-1(p): only for the breached-password range API,
+ * whose k-anonymity protocol is defined on SHA-1 (issue 6). Not a MAC or a
+ * password hash. */
+void
+gh_sha1_hex_upper(const void *p, size_t n, char out[41])
+{
+    static const char hex[] = "0123456789ABCDEF";
+    unsigned char     d[EVP_MAX_MD_SIZE];
+    unsigned int      dl = 0;
+
+    if (EVP_Digest(p, n, d, &dl, EVP_sha1(), NULL) != 1 || dl != 20) {
+        memset(out, '0', 40); /* cannot happen with a working OpenSSL */
+        out[40] = '\0';
+        return;
+    }
+    for (unsigned i = 0; i < 20; i++) {
+        out[2 * i] = hex[d[i] >> 4];
+        out[2 * i + 1] = hex[d[i] & 15];
+    }
+    out[40] = '\0';
+    gh_memzero(d, sizeof(d));
 }
 
 /* RFC 2104 HMAC-SHA-256; keys of any length (longer than 64 bytes are hashed

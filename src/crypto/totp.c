@@ -77,3 +77,32 @@ done:
     sodium_memzero(buf, sizeof(buf));
     return rc;
 }
+
+int
+gh_totp_secret_new(char *out, struct gh_err *err)
+{
+    unsigned char raw[20];
+    char         *b32 = NULL;
+    size_t        n = 0;
+    int           rc = -1;
+
+    out[0] = '\0';
+    pthread_once(&oath_once, init_oath);
+    if (!oath_ok)
+        return GH_FAIL(err, GH_E_INTERNAL, NULL);
+    gh_rand_bytes(raw, sizeof(raw));
+    if (oath_base32_encode((const char *)raw, sizeof(raw), &b32, &n) != OATH_OK || b32 == NULL ||
+        n != GH_TOTP_NEW_LEN) { /* 160 bits are exactly 32 characters, no padding */
+        GH_FAIL(err, GH_E_INTERNAL, NULL);
+        goto done;
+    }
+    memcpy(out, b32, n);
+    out[n] = '\0';
+    rc = 0;
+done:
+    if (b32 != NULL)
+        sodium_memzero(b32, n);
+    free(b32);
+    sodium_memzero(raw, sizeof(raw));
+    return rc;
+}

@@ -30,6 +30,9 @@ struct gh_req {
     char           instance_id[GH_ID_MAX];      /* set by the auth step of GH_AUTH_SECRET routes */
     char           request_id[32];
     const char    *peer_ip;                     /* socket peer address as text */
+    const char    *client_ip;                   /* issue 6: the rate-limit key: the peer, or
+                                                   behind a trusted proxy the right-most
+                                                   untrusted X-Forwarded-For hop */
     void          *impl;                        /* server-private */
 };
 

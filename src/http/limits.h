@@ -12,6 +12,7 @@
 #define GH_HTTP_MAX_SEGMENTS     16    /* path segments the router looks at; more → 404 */
 #define GH_HTTP_MAX_RESP_HEADERS 16    /* headers a handler may add to one response */
 #define GH_HTTP_DRAIN_MS         10000 /* how long shutdown waits for in-flight requests */
+#define GH_HTTP_MAX_TRUSTED      64    /* --trusted-proxies entries (issue 6) */
 /* MHD's per-connection pool is max_header_bytes × this: it also holds MHD's
  * own header records and read buffer, so our exact byte count (431, JSON)
  * normally trips first and MHD's own 431 is only the backstop. */

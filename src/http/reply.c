@@ -166,6 +166,9 @@ error_doc(const struct gh_err *err, const char *trace_id)
 
     if (err->param[0] != '\0')
         json_object_set_new(meta, "param_name", json_string(err->param));
+    if (err->code == GH_E_USER_LOCKED) /* clerk-js shows the wait from here */
+        json_object_set_new(meta, "lockout_expires_in_seconds",
+            err->lockout_s > 0 ? json_integer((json_int_t)err->lockout_s) : json_null());
     if (err->session_id[0] != '\0') /* clerk-js switches to this session */
         json_object_set_new(meta, "session_id", json_string(err->session_id));
     json_object_set_new(item, "code", json_string(gh_err_api_code(err->code)));

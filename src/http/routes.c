@@ -64,6 +64,27 @@ const struct gh_route gh_routes_frontend[] = {
     { "POST",   "/v1/client/sign_ins/:id/reset_password",        gh_fapi_sign_in_reset_password, CLIENT },
     { "POST",   "/v1/client/sign_ins/:id/prepare_second_factor", gh_fapi_sign_in_prepare_second, CLIENT },
     { "POST",   "/v1/client/sign_ins/:id/attempt_second_factor", gh_fapi_sign_in_attempt_second, CLIENT },
+    /* /v1/me: the signed-in user's own account (issue 4, spec FAPI §3.8);
+     * every call names its session in ?_clerk_session_id=. */
+    { "GET",    "/v1/me",                         gh_fapi_me_get,              CLIENT },
+    { "PATCH",  "/v1/me",                         gh_fapi_me_update,           CLIENT },
+    { "DELETE", "/v1/me",                         gh_fapi_me_delete,           CLIENT },
+    { "PATCH",  "/v1/me/metadata",                gh_fapi_me_metadata,         CLIENT },
+    { "POST",   "/v1/me/change_password",         gh_fapi_me_change_password,  CLIENT },
+    { "POST",   "/v1/me/remove_password",         gh_fapi_me_remove_password,  CLIENT },
+    { "POST",   "/v1/me/profile_image",           gh_fapi_me_profile_image,    CLIENT },
+    { "DELETE", "/v1/me/profile_image",           gh_fapi_me_profile_image,    CLIENT },
+    { "POST",   "/v1/me/email_addresses",         gh_fapi_me_email_create,     CLIENT },
+    { "GET",    "/v1/me/email_addresses/:id",     gh_fapi_me_email_get,        CLIENT },
+    { "DELETE", "/v1/me/email_addresses/:id",     gh_fapi_me_email_delete,     CLIENT },
+    { "POST",   "/v1/me/email_addresses/:id/prepare_verification", gh_fapi_me_email_prepare, CLIENT },
+    { "POST",   "/v1/me/email_addresses/:id/attempt_verification", gh_fapi_me_email_attempt, CLIENT },
+    { "GET",    "/v1/me/sessions/active",         gh_fapi_me_sessions_active,  CLIENT },
+    { "POST",   "/v1/me/sessions/:id/revoke",     gh_fapi_me_session_revoke,   CLIENT },
+    { "POST",   "/v1/me/totp",                    gh_fapi_me_totp_create,      CLIENT },
+    { "DELETE", "/v1/me/totp",                    gh_fapi_me_totp_delete,      CLIENT },
+    { "POST",   "/v1/me/totp/attempt_verification", gh_fapi_me_totp_attempt,  CLIENT },
+    { "POST",   "/v1/me/backup_codes",            gh_fapi_me_backup_codes,     CLIENT },
 
     /* Frontend API organizations: the signed-in member's role decides. */
     { "POST",   "/v1/organizations",                       gh_fapi_org_create,          CLIENT },

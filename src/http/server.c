@@ -16,7 +16,10 @@
 #include <unistd.h>
 
 #include "core/app.h"
+#include "core/ratelimit.h"
 #include "crypto/crypto.h"
+#include "http/client_ip.h"
+#include "http/deadline.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "util/buf.h"
@@ -41,6 +44,10 @@ struct gh_server {
     size_t                   nls;
     _Atomic unsigned         inflight; /* requests between request line and completion */
     _Atomic int              draining; /* answer with "Connection: close" */
+    /* issue 6 */
+    struct gh_http_deadlines *deadlines; /* slow-client cut-off (deadline.c) */
+    struct gh_ssrf_cidr       trusted[GH_HTTP_MAX_TRUSTED]; /* --trusted-proxies */
+    size_t                    ntrusted;
 };
 
 static const char canned_500[] =
@@ -101,6 +108,150 @@ add_header(struct MHD_Response *mr, const char *name, const char *value)
         gh_log_error("cannot add response header %s", name);
 }
 
+/* ---- abuse resistance (issue 6): headers, client address, limits ---- */
+
+/* Catalogue BI-16/SES-16: nosniff and Referrer-Policy on every reply;
+ * Cache-Control no-store unless the handler chose one, and always on a
+ * Backend API JSON reply (users, sessions, tokens: PII and secrets). */
+static void
+add_security_headers(const struct gh_http_req *r, struct MHD_Response *mr)
+{
+    const struct gh_resp *resp = &r->resp;
+    const char           *cc = resp->failed ? NULL : gh_resp_find_header(resp, "Cache-Control");
+
+    if (cc != NULL && r->ls != NULL && r->ls->def.json_only &&
+        gh_http_is_json_ctype(resp->content_type)) {
+        MHD_del_response_header(mr, "Cache-Control", cc);
+        cc = NULL;
+    }
+    if (cc == NULL)
+        add_header(mr, "Cache-Control", "no-store");
+    add_header(mr, "X-Content-Type-Options", "nosniff");
+    if (resp->failed || gh_resp_find_header(resp, "Referrer-Policy") == NULL)
+        add_header(mr, "Referrer-Policy", "no-referrer");
+}
+
+struct xff_buf {
+    struct gh_buf b;
+    int           n;
+};
+
+static enum MHD_Result
+collect_xff(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    struct xff_buf *x = cls;
+
+    if (key == NULL || value == NULL || strcasecmp(key, "X-Forwarded-For") != 0)
+        return MHD_YES;
+    if (x->n++ > 0)
+        gh_buf_addc(&x->b, ',');
+    gh_buf_add(&x->b, value);
+    return MHD_YES;
+}
+
+/* req.client_ip: the socket peer, or behind a trusted proxy the right-most
+ * untrusted X-Forwarded-For hop (client_ip.c). Every X-Forwarded-For line
+ * counts, in order: a proxy that adds its own line after the client's must
+ * not be read as the client's. */
+static void
+attribute_client(struct gh_http_req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct gh_server *srv = r->ls->srv;
+    struct xff_buf          x = { .n = 0 };
+
+    gh_buf_init(&x.b, srv->conf->max_header_bytes);
+    if (srv->ntrusted > 0)
+        MHD_get_connection_values(r->conn, MHD_HEADER_KIND, collect_xff, &x);
+    gh_http_client_ip(ci != NULL ? ci->client_addr : NULL,
+        x.n > 0 && !gh_buf_failed(&x.b) ? gh_buf_str(&x.b) : NULL, srv->trusted, srv->ntrusted,
+        r->client_ip, sizeof(r->client_ip));
+    gh_buf_clear(&x.b);
+    r->req.client_ip = r->client_ip;
+}
+
+/* Clerk's Backend API limit (conf rl_backend, default 1000 per 10 s) per
+ * instance, once the secret key named it. */
+static int
+backend_limit(struct gh_http_req *r, struct gh_err *err)
+{
+    return gh_ratelimit_hit(r->req.app, r->req.instance_id, GH_RL_BACKEND, "", NULL, err);
+}
+
+/* One "10.0.0.0/8" (blanks around allowed) into the next srv->trusted slot. */
+static int
+add_trusted(struct gh_server *srv, const char *s, size_t len, struct gh_err *err)
+{
+    struct gh_err ce = { 0 };
+    char          tok[64];
+
+    while (len > 0 && (*s == ' ' || *s == '\t'))
+        s++, len--;
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+        len--;
+    if (len == 0)
+        return 0;
+    if (srv->ntrusted == GH_HTTP_MAX_TRUSTED)
+        return GH_FAIL(err, GH_E_BAD_REQUEST, "trusted-proxies: too many entries");
+    if (len >= sizeof(tok))
+        return GH_FAIL(err, GH_E_BAD_REQUEST, "trusted-proxies: not a CIDR block");
+    memcpy(tok, s, len);
+    tok[len] = '\0';
+    if (gh_ssrf_cidr_parse(tok, &srv->trusted[srv->ntrusted], &ce) == -1) {
+        GH_FAIL(err, GH_E_BAD_REQUEST, "trusted-proxies: not a CIDR block");
+        gh_err_note(err, "trusted-proxies entry \"%s\" %s", tok, ce.desc);
+        return -1;
+    }
+    srv->ntrusted++;
+    return 0;
+}
+
+/* "10.0.0.0/8, 192.168.1.1" into srv->trusted. */
+static int
+parse_trusted(struct gh_server *srv, const char *list, struct gh_err *err)
+{
+    while (list != NULL && *list != '\0') {
+        const char *comma = strchr(list, ',');
+        size_t      len = comma != NULL ? (size_t)(comma - list) : strlen(list);
+
+        if (add_trusted(srv, list, len, err) == -1)
+            return -1;
+        list = comma != NULL ? comma + 1 : NULL;
+    }
+    return 0;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: each connection is tracked by deadline.c
+ * from accept to close; its record is MHD's socket_context. */
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+    struct gh_http_listener *ls = cls;
+
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+        *socket_context =
+            ci != NULL ? gh_http_deadline_open(ls->srv->deadlines, ci->connect_fd) : NULL;
+        return;
+    }
+    gh_http_deadline_close(ls->srv->deadlines, *socket_context);
+    *socket_context = NULL;
+}
+
+static void
+conn_phase(struct MHD_Connection *conn, enum gh_http_phase phase)
+{
+    const union MHD_ConnectionInfo *ci =
+        conn != NULL ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT) : NULL;
+
+    if (ci != NULL)
+        gh_http_deadline_phase(ci->socket_context, phase);
+}
+
 /* A file body (gh_resp_file): MHD sends it with sendfile(2) where it can and
  * closes the descriptor with the response, so ownership moves to MHD here. */
 static struct MHD_Response *
@@ -138,9 +289,7 @@ build_response(struct gh_http_req *r)
     }
     if (mr == NULL)
         return NULL;
-    if (gh_resp_find_header(resp, "Cache-Control") == NULL || resp->failed)
-        add_header(mr, "Cache-Control", "no-store");
-    add_header(mr, "X-Content-Type-Options", "nosniff");
+    add_security_headers(r, mr);
     add_header(mr, "X-Request-Id", r->req.request_id);
     if (resp->retry_after_s > 0 && gh_resp_find_header(resp, "Retry-After") == NULL) {
         snprintf(num, sizeof(num), "%u", resp->retry_after_s);
@@ -235,6 +384,10 @@ access_log(struct gh_http_req *r, enum MHD_RequestTerminationCode toe, uint64_t 
     gh_buf_addf(&b, ",\"status\":%d,\"duration_ms\":%.3f,\"peer\":", r->resp.status,
         (double)dur_ns / 1e6);
     gh_buf_add_json_str(&b, r->peer);
+    if (r->client_ip[0] != '\0' && strcmp(r->client_ip, r->peer) != 0) { /* issue 6 */
+        gh_buf_add(&b, ",\"client\":");
+        gh_buf_add_json_str(&b, r->client_ip);
+    }
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
         gh_buf_addf(&b, ",\"termination\":\"%s\"",
             (unsigned)toe < sizeof(toe_names) / sizeof(toe_names[0]) ? toe_names[toe] : "other");
@@ -253,6 +406,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     struct gh_http_req      *r = *con_cls;
     uint64_t                 dur;
 
+    conn_phase(conn, GH_HTTP_PHASE_NEXT); /* issue 6: keep-alive gets its own deadline */
     if (r == NULL)
         return;
     *con_cls = NULL;
@@ -293,6 +447,8 @@ first_call(struct gh_http_listener *ls, struct gh_http_req *r, const char *metho
 
     r->started = 1;
     r->req.method = method; /* MHD keeps it for the whole request */
+    conn_phase(r->conn, GH_HTTP_PHASE_BODY); /* issue 6: headers are in */
+    attribute_client(r);
     r->fapi = ls->def.fapi;
     if (r->uri != NULL && strlen(r->uri) > GH_HTTP_MAX_URI) {
         r->rejected = 1;
@@ -469,7 +625,8 @@ dispatch(struct gh_http_listener *ls, struct gh_http_req *r, struct gh_err *err)
     if (ls->def.json_only && r->body_len > 0 &&
         !gh_http_is_json_ctype(gh_req_header(&r->req, MHD_HTTP_HEADER_CONTENT_TYPE)))
         return GH_FAIL(err, GH_E_UNSUPPORTED_MEDIA, "Content-Type must be application/json");
-    if (m.route->auth == GH_AUTH_SECRET && check_secret(r, err) == -1)
+    if (m.route->auth == GH_AUTH_SECRET &&
+        (check_secret(r, err) == -1 || backend_limit(r, err) == -1))
         return -1;
     if (m.route->auth == GH_AUTH_CLIENT && !gh_http_cors_origin_ok(r))
         return GH_FAIL(err, GH_E_ORIGIN_INVALID, NULL);
@@ -481,6 +638,7 @@ final_call(struct gh_http_listener *ls, struct gh_http_req *r)
 {
     struct gh_err err = { 0 };
 
+    conn_phase(r->conn, GH_HTTP_PHASE_BUSY); /* issue 6: our time, not the client's */
     if (r->too_large)
         return reply_error(r, GH_E_BODY_TOO_LARGE, NULL);
     r->req.body = r->body != NULL ? r->body : "";
@@ -553,6 +711,7 @@ start_daemon(struct gh_http_listener *ls, unsigned flags, const struct sockaddr 
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(c->max_header_bytes * GH_HTTP_POOL_FACTOR),
         MHD_OPTION_URI_LOG_CALLBACK, on_request_line, ls,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, ls,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, ls, /* issue 6: deadlines */
         MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
         MHD_OPTION_END);
 }
@@ -568,6 +727,13 @@ gh_server_new(struct gh_app *app, const struct gh_conf *conf, struct gh_server *
         return GH_FAIL(err, GH_E_NOMEM, NULL);
     srv->app = app;
     srv->conf = conf;
+    if (parse_trusted(srv, conf->trusted_proxies, err) == -1 ||
+        gh_http_deadlines_start(conf->header_timeout_s > 0 ? conf->header_timeout_s : 10,
+            conf->body_timeout_s > 0 ? conf->body_timeout_s : 30, conf->conn_timeout_s,
+            &srv->deadlines, err) == -1) {
+        free(srv);
+        return -1;
+    }
     *out = srv;
     return 0;
 }
@@ -668,5 +834,6 @@ gh_server_free(struct gh_server *srv)
         return;
     for (size_t i = 0; i < srv->nls; i++)
         listener_free(srv->ls[i]);
+    gh_http_deadlines_stop(srv->deadlines); /* after the daemons: they report closes to it */
     free(srv);
 }

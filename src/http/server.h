@@ -131,6 +131,7 @@ struct gh_http_req {
     size_t                         route_index;
     uint64_t                       start_ns;
     char                           peer[64];
+    char                           client_ip[64]; /* issue 6: see client_ip.c; "" until headers */
 };
 
 /* 1 when a Content-Type value names application/json (parameters such as

@@ -136,6 +136,16 @@ gh_ssrf_addr_allowed(const struct sockaddr *sa, const struct gh_ssrf_policy *pol
 }
 
 int
+gh_ssrf_cidr_contains(const struct gh_ssrf_cidr *c, size_t n, int family,
+    const unsigned char *addr)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c[i].family == family && prefix_match(addr, c[i].addr, c[i].prefix))
+            return 1;
+    return 0;
+}
+
+int
 gh_ssrf_cidr_parse(const char *s, struct gh_ssrf_cidr *out, struct gh_err *err)
 {
     char               ip[64];

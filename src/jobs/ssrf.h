@@ -34,6 +34,11 @@ struct gh_ssrf_policy {
  * GH_E_PARAM_INVALID on anything else. For the config loader. */
 int gh_ssrf_cidr_parse(const char *s, struct gh_ssrf_cidr *out, struct gh_err *err);
 
+/* 1 when addr (4 bytes for AF_INET, 16 for AF_INET6, network order) is in
+ * one of the n blocks of its family. Issue 6: the trusted-proxy list. */
+int gh_ssrf_cidr_contains(const struct gh_ssrf_cidr *c, size_t n, int family,
+    const unsigned char *addr);
+
 /* Creation-time check of a webhook URL: at most GH_SSRF_URL_MAX bytes, parsed
  * exactly as libcurl will parse it for the delivery; scheme http or https
  * (https only with policy->https_only); a host; no user info; no IPv6 zone;

@@ -122,6 +122,7 @@ gh_session_free(struct gh_session *s)
         return;
     free(s->active_org_id);
     free(s->actor);
+    free(s->user_agent);
     free(s);
 }
 

@@ -108,6 +108,9 @@ struct gh_session {
     int64_t abandon_at;
     int64_t created_at;
     int64_t updated_at;
+    /* issue 4 (0010): the browser it was last used from (the active-devices list) */
+    char   *user_agent;           /* raw User-Agent (≤ GH_UA_MAX bytes); NULL when unknown */
+    char    ip_address[64];       /* peer address as text; "" when unknown */
 };
 
 /* Constructors zero the record and set times to GH_TIME_NULL and metadata to
@@ -166,6 +169,12 @@ struct gh_webhook_endpoint {
 };
 
 /* One outbox row: an event rendered once, sent byte for byte to every endpoint. */
+/* The one event type an endpoint receives only when its events filter names
+ * it (an endpoint with no filter does not): email.created carries the code
+ * or ticket link of the email, which a catch-all sync receiver should not
+ * get by default. */
+#define GH_WEBHOOK_NAMED_ONLY "email.created"
+
 struct gh_webhook_message {
     char        id[GH_ID_MAX];          /* msg_…: the svix-id of every attempt */
     char        type[64];               /* "user.created", … */
@@ -397,6 +406,21 @@ void               gh_sign_in_free(struct gh_sign_in *si);
 struct gh_sign_up *gh_sign_up_new(void);
 void               gh_sign_up_free(struct gh_sign_up *su);
 void               gh_verif_reset(struct gh_verif *v); /* zero, times GH_TIME_NULL */
+
+/* ---- Frontend API /v1/me (issue 4, 0010; store_me.c) ---- */
+
+/* A user's authenticator-app enrolment: created unverified by POST /v1/me/totp,
+ * verified by its first right code (then users.totp_secret holds the same
+ * sealed secret, which is what sign-in checks). One per user. */
+struct gh_totp {
+    char    id[GH_ID_MAX];       /* totp_… */
+    char    user_id[GH_ID_MAX];
+    char   *secret_sealed;       /* base64 of the base32 secret sealed with the master key */
+    int     verified;
+    int64_t created_at;
+    int64_t updated_at;
+};
+void gh_totp_free(struct gh_totp *t); /* accepts NULL */
 
 /* Constructors zero, set times to GH_TIME_NULL and metadata to "{}". */
 struct gh_invitation    *gh_invitation_new(void);

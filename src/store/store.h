@@ -133,7 +133,9 @@ int gh_store_user_insert(struct gh_store *st, const char *instance_id, const str
 /* Loads the user with its identifiers. GH_E_NOT_FOUND when absent. */
 int gh_store_user_get(struct gh_store *st, const char *instance_id, const char *user_id,
     struct gh_user **out, struct gh_err *err);
-/* Writes every scalar column of u (not its identifiers). */
+/* Writes every scalar column of u (not its identifiers) except the lockout
+ * counters failed_attempts and lockout_until, which only the attempt calls
+ * below change. */
 int gh_store_user_update(struct gh_store *st, const char *instance_id, const struct gh_user *u,
     struct gh_err *err);
 /* Deletes the user, its identifiers, its sessions. */
@@ -146,11 +148,6 @@ int gh_store_user_count(struct gh_store *st, const char *instance_id,
 /* The user owning identifier (type, value) or *out NULL (not an error). */
 int gh_store_user_find_by_ident(struct gh_store *st, const char *instance_id,
     enum gh_ident_type type, const char *value, struct gh_user **out, struct gh_err *err);
-/* Atomically increments failed_attempts and returns the new count; resets
- * with gh_store_user_update. Used by the lockout rule without a race. */
-int gh_store_user_fail_attempt(struct gh_store *st, const char *instance_id,
-    const char *user_id, int *attempts_out, struct gh_err *err);
-
 /* Bulk insert for imports (store_users_bulk.c): stores the users v[0..n)
  * with their identifiers in multi-row statements, skipping each user that
  * clashes on an identifier, username or external id with a stored user or an
@@ -174,6 +171,37 @@ int gh_store_ident_update(struct gh_store *st, const char *instance_id,
     const struct gh_ident *i, struct gh_err *err); /* verified, strategy, reserved, updated_at */
 int gh_store_ident_delete(struct gh_store *st, const char *instance_id, const char *ident_id,
     struct gh_err *err);
+
+/* ---- abuse resistance (issue 6): lockout counters and rate limits ---- */
+
+/* Reserves one verification attempt before a credential is checked, in one
+ * statement (so parallel attempts on any number of servers can never take
+ * more than `limit`): unless the user is locked (locked = 1, or lockout_until
+ * > now), failed_attempts goes up by one (restarting at 1 when an earlier
+ * lockout has run out) and, when it reaches limit, lockout_until = until.
+ * *reserved = 1 with *attempts = the new count; *reserved = 0 when locked
+ * (nothing changes). GH_E_NOT_FOUND when there is no such user. */
+int gh_store_user_attempt_reserve(struct gh_store *st, const char *instance_id,
+    const char *user_id, int limit, int64_t now, int64_t until, int *reserved, int *attempts,
+    struct gh_err *err);
+/* failed_attempts = 0 and lockout_until = NULL (a successful check, unlock). */
+int gh_store_user_attempt_reset(struct gh_store *st, const char *instance_id,
+    const char *user_id, struct gh_err *err);
+/* Gives a reservation back when its check could not run (hashing slot
+ * timeout, store error): failed_attempts - 1 (not below 0), and the lockout
+ * it may have started is lifted when the count falls below limit. */
+int gh_store_user_attempt_refund(struct gh_store *st, const char *instance_id,
+    const char *user_id, int limit, struct gh_err *err);
+
+/* Adds `take` hits to the bucket's current window in one statement (an
+ * upsert): a bucket without a row, or whose window ended (window_end <= now),
+ * starts a new window [now, now + window_ms) with `take` hits. *hits: the
+ * window's count including these; *window_end: when it ends (unix ms). */
+int gh_store_ratelimit_take(struct gh_store *st, const char *instance_id, const char *bucket,
+    int64_t now, int64_t window_ms, int take, int64_t *hits, int64_t *window_end,
+    struct gh_err *err);
+/* Deletes buckets whose window ended before `before` (ms). */
+int gh_store_ratelimit_purge(struct gh_store *st, int64_t before, struct gh_err *err);
 
 /* ---- clients and sessions ---- */
 int gh_store_client_insert(struct gh_store *st, const char *instance_id,
@@ -240,13 +268,38 @@ int gh_store_sign_up_get(struct gh_store *st, const char *instance_id, const cha
  * concurrent requests never write back a stale copy. */
 int gh_store_sign_up_get_locked(struct gh_store *st, const char *instance_id, const char *id,
     struct gh_sign_up **out, struct gh_err *err);
-/* Counts one attempt on a verification ("sign_ins.ff", "sign_ins.sf" or
- * "sign_ups.ev") only while fewer than max_attempts were counted, in one
+/* Counts one attempt on a verification ("sign_ins.ff", "sign_ins.sf",
+ * "sign_ups.ev" or "ident_verifications", keyed by ident id) only while
+ * fewer than max_attempts were counted, in one
  * conditional UPDATE: racing requests cannot pass the limit. *counted = 1
  * when this attempt was counted, 0 when the limit had been reached. */
 int gh_store_verif_bump(struct gh_store *st, const char *instance_id, const char *table_col,
     const char *id, int max_attempts, int *counted, struct gh_err *err);
 
+/* ---- Frontend API /v1/me (issue 4, 0010; store_me.c) ---- */
+/* Records the browser a session was last used from (NULL/"" store NULL). */
+int gh_store_session_set_activity(struct gh_store *st, const char *instance_id,
+    const char *session_id, const char *user_agent, const char *ip_address, struct gh_err *err);
+/* The emailed-code verification of an identifier added through /v1/me; *found
+ * = 0 (and v reset) when none was prepared. v->target_id is ident_id. */
+int gh_store_ident_verif_get(struct gh_store *st, const char *instance_id, const char *ident_id,
+    struct gh_verif *v, int *found, struct gh_err *err);
+/* Inserts or replaces it (updated_at = now; created_at = now on insert). Its
+ * attempt counter also has gh_store_verif_bump(…, "ident_verifications", …). */
+int gh_store_ident_verif_put(struct gh_store *st, const char *instance_id, const char *ident_id,
+    const struct gh_verif *v, int64_t now, struct gh_err *err);
+/* The user's TOTP enrolment; *out NULL (return 0) when none. Caller frees. */
+int gh_store_totp_get(struct gh_store *st, const char *instance_id, const char *user_id,
+    struct gh_totp **out, struct gh_err *err);
+/* Inserts or replaces the user's enrolment (every column). */
+int gh_store_totp_put(struct gh_store *st, const char *instance_id, const struct gh_totp *t,
+    struct gh_err *err);
+int gh_store_totp_delete(struct gh_store *st, const char *instance_id, const char *user_id,
+    struct gh_err *err);
+/* Marks the enrolment totp_id verified only while it is unverified (one
+ * conditional UPDATE); *changed = 1 when this call did it. */
+int gh_store_totp_confirm(struct gh_store *st, const char *instance_id, const char *user_id,
+    const char *totp_id, int64_t now, int *changed, struct gh_err *err);
 /* Sign-in's users statements (store_sign_in.c), each a single statement.
  * fail_count: one failed verification: failed_attempts + 1 (or 1 when a
  * lockout has expired), and the failure reaching `limit` sets lockout_until
@@ -311,6 +364,11 @@ int gh_store_webhook_endpoint_delete(struct gh_store *st, const char *instance_i
  * endpoint added later does not receive older messages (replay does). */
 int gh_store_webhook_message_insert(struct gh_store *st, const char *instance_id,
     const struct gh_webhook_message *m, struct gh_err *err);
+
+/* *n = how many enabled endpoints of the instance would receive an event of
+ * this type (the fan-out rule of gh_store_webhook_message_insert). */
+int gh_store_webhook_listeners(struct gh_store *st, const char *instance_id, const char *type,
+    int64_t *n, struct gh_err *err);
 
 /* Claims up to max due deliveries for worker `who` until now + lease_ms:
  * pending, next_attempt_at <= now, endpoint enabled, lease free or expired,

@@ -437,16 +437,20 @@ gh_store_verif_bump(struct gh_store *st, const char *instance_id, const char *ta
         " AND sf_attempts < ?",
         "UPDATE sign_ups SET ev_attempts = ev_attempts + 1 WHERE instance_id = ? AND id = ?"
         " AND ev_attempts < ?",
+        /* issue 4 (0010): an address added through /v1/me */
+        "UPDATE ident_verifications SET attempts = attempts + 1 WHERE instance_id = ?"
+        " AND ident_id = ? AND attempts < ?",
     };
-    static const char *const cols[] = { "sign_ins.ff", "sign_ins.sf", "sign_ups.ev" };
+    static const char *const cols[] = { "sign_ins.ff", "sign_ins.sf", "sign_ups.ev",
+        "ident_verifications" };
     struct gh_db_param p[] = { gh_db_text(instance_id), gh_db_text(id), gh_db_int(max_attempts) };
     int64_t            n = 0;
     size_t             k;
 
     *attempts = 0;
-    for (k = 0; k < 3 && strcmp(cols[k], table_col) != 0; k++)
+    for (k = 0; k < sizeof(cols) / sizeof(cols[0]) && strcmp(cols[k], table_col) != 0; k++)
         ;
-    if (k == 3)
+    if (k == sizeof(cols) / sizeof(cols[0]))
         return GH_FAIL(err, GH_E_INTERNAL, NULL);
     if (gh_db_run(st, sql[k], p, 3, NULL, &n, err) == -1)
         return -1;

@@ -10,7 +10,7 @@
 
 #define SESSION_COLS                                                                   \
     "id, user_id, client_id, status, active_org_id, actor, last_active_at, expire_at," \
-    " abandon_at, created_at, updated_at"
+    " abandon_at, created_at, updated_at, user_agent, ip_address"
 
 int
 gh_store_client_insert(struct gh_store *st, const char *instance_id,
@@ -42,6 +42,10 @@ session_from_row(const struct gh_db_rows *rows, size_t r, struct gh_session *s)
     s->abandon_at = gh_db_cell_i64(rows, r, 8);
     s->created_at = gh_db_cell_i64(rows, r, 9);
     s->updated_at = gh_db_cell_i64(rows, r, 10);
+    /* issue 4 (0010): the browser it was last used from */
+    if (gh_db_cell_dup(rows, r, 11, &s->user_agent) == -1)
+        return -1;
+    gh_db_cell_copy(rows, r, 12, s->ip_address, sizeof(s->ip_address));
     return 0;
 }
 
@@ -96,11 +100,13 @@ gh_store_session_insert(struct gh_store *st, const char *instance_id,
         gh_db_time(s->abandon_at),
         gh_db_int(s->created_at),
         gh_db_int(s->updated_at),
+        gh_db_text(s->user_agent),
+        gh_db_text(s->ip_address[0] != '\0' ? s->ip_address : NULL),
         gh_db_text(instance_id),
     };
     int rc = gh_db_run(st, "INSERT INTO sessions (" SESSION_COLS ", instance_id)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        p, 12, NULL, NULL, err);
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        p, 14, NULL, NULL, err);
 
     if (rc == -1)
         gh_db_unique_param(err, NULL);

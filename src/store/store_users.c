@@ -286,26 +286,33 @@ gh_store_user_find_by_ident(struct gh_store *st, const char *instance_id,
     return 0;
 }
 
+/* Every scalar column but the lockout counters: those move only through the
+ * atomic statements of store_abuse.c, so a profile update read before a
+ * burst of failed attempts cannot write the old count back (issue 6). */
 int
 gh_store_user_update(struct gh_store *st, const char *instance_id, const struct gh_user *u,
     struct gh_err *err)
 {
-    struct gh_db_param p[USER_NSCALARS + 2];
+    struct gh_db_param all[USER_NSCALARS], p[USER_NSCALARS + 2];
     int64_t            changes = 0;
+    size_t             k = 0;
 
-    gh_store_user_bind(u, p);
-    p[USER_NSCALARS] = gh_db_text(instance_id);
-    p[USER_NSCALARS + 1] = gh_db_text(u->id);
+    gh_store_user_bind(u, all);
+    for (size_t i = 0; i < USER_NSCALARS; i++)
+        if (i != USER_FAILED_ATTEMPTS && i != USER_LOCKOUT_UNTIL)
+            p[k++] = all[i];
+    p[k++] = gh_db_text(instance_id);
+    p[k++] = gh_db_text(u->id);
     if (gh_db_run(st, "UPDATE users SET external_id = ?, username = ?, first_name = ?,"
                       " last_name = ?, password_hash = ?, primary_email_id = ?,"
                       " primary_phone_id = ?, public_metadata = ?, private_metadata = ?,"
-                      " unsafe_metadata = ?, banned = ?, locked = ?, failed_attempts = ?,"
-                      " lockout_until = ?, password_updated_at = ?, last_sign_in_at = ?,"
+                      " unsafe_metadata = ?, banned = ?, locked = ?,"
+                      " password_updated_at = ?, last_sign_in_at = ?,"
                       " last_active_at = ?, legal_accepted_at = ?, delete_self_enabled = ?,"
                       " create_organization_enabled = ?, created_at = ?, updated_at = ?,"
                       " totp_secret = ?, backup_codes = ?"
                       " WHERE instance_id = ? AND id = ?",
-            p, USER_NSCALARS + 2, NULL, &changes, err) == -1) {
+            p, k, NULL, &changes, err) == -1) {
         user_unique_param(err);
         return -1;
     }
@@ -324,28 +331,6 @@ gh_store_user_delete(struct gh_store *st, const char *instance_id, const char *u
             err) == -1)
         return -1;
     return changes != 0 ? 0 : GH_FAIL(err, GH_E_NOT_FOUND, "user not found");
-}
-
-int
-gh_store_user_fail_attempt(struct gh_store *st, const char *instance_id,
-    const char *user_id, int *attempts_out, struct gh_err *err)
-{
-    struct gh_db_param p[] = { gh_db_text(instance_id), gh_db_text(user_id) };
-    struct gh_db_rows  rows;
-    int                rc = 0;
-
-    *attempts_out = 0;
-    /* One statement: concurrent failures on several instances all count. */
-    if (gh_db_run(st, "UPDATE users SET failed_attempts = failed_attempts + 1"
-                      " WHERE instance_id = ? AND id = ? RETURNING failed_attempts",
-            p, 2, &rows, NULL, err) == -1)
-        return -1;
-    if (rows.nrows == 0)
-        rc = GH_FAIL(err, GH_E_NOT_FOUND, "user not found");
-    else
-        *attempts_out = (int)gh_db_cell_i64(&rows, 0, 0);
-    gh_db_rows_clear(&rows);
-    return rc;
 }
 
 /* ---- list and count ---- */

@@ -211,7 +211,7 @@ gh_store_webhook_message_insert(struct gh_store *st, const char *instance_id,
     char               like[96];
     struct gh_db_param pd[] = { gh_db_text(m->id), gh_db_int(m->created_at),
         gh_db_int(m->created_at), gh_db_int(m->created_at), gh_db_text(instance_id),
-        gh_db_text(like) };
+        gh_db_text(like), gh_db_int(strcmp(m->type, GH_WEBHOOK_NAMED_ONLY) == 0) };
     int                owned = 0, ok = 0;
 
     snprintf(like, sizeof(like), "%%,%s,%%", m->type);
@@ -227,9 +227,9 @@ gh_store_webhook_message_insert(struct gh_store *st, const char *instance_id,
                       " status, attempts, next_attempt_at, created_at, updated_at)"
                       " SELECT w.instance_id, ?, w.id, 'pending', 0, ?, ?, ?"
                       " FROM webhook_endpoints w WHERE w.instance_id = ? AND w.enabled = 1"
-                      " AND (w.event_filter = '' OR w.event_filter LIKE ?)"
+                      " AND (w.event_filter LIKE ? OR (w.event_filter = '' AND ? = 0))"
                       " ORDER BY w.created_at, w.id",
-            pd, 6, NULL, NULL, err) == -1)
+            pd, 7, NULL, NULL, err) == -1)
         goto done;
     ok = 1;
 done:
@@ -457,11 +457,27 @@ gh_store_webhook_replay(struct gh_store *st, const char *instance_id,
               " attempts, next_attempt_at, created_at, updated_at)"
               " SELECT m.instance_id, m.id, ?, 'pending', 0, ?, ?, ? FROM webhook_messages m"
               " WHERE m.instance_id = ? AND m.created_at >= ?"
-              " AND (? = '' OR ? LIKE '%,' || m.event_type || ',%') ORDER BY m.seq"
+              " AND (? LIKE '%,' || m.event_type || ',%' OR (? = '' AND m.event_type <> '"
+              GH_WEBHOOK_NAMED_ONLY "')) ORDER BY m.seq"
               " ON CONFLICT (message_id, endpoint_id) DO UPDATE SET status = 'pending',"
               " attempts = 0, next_attempt_at = excluded.next_attempt_at, locked_by = NULL,"
               " locked_until = NULL, updated_at = excluded.updated_at",
         p, 8, NULL, count, err);
+}
+
+int
+gh_store_webhook_listeners(struct gh_store *st, const char *instance_id, const char *type,
+    int64_t *n, struct gh_err *err)
+{
+    char               like[96];
+    struct gh_db_param p[] = { gh_db_text(instance_id), gh_db_text(like),
+        gh_db_int(strcmp(type, GH_WEBHOOK_NAMED_ONLY) == 0) };
+
+    snprintf(like, sizeof(like), "%%,%s,%%", type);
+    return count_where(st, "SELECT COUNT(*) FROM webhook_endpoints WHERE instance_id = ?"
+                           " AND enabled = 1 AND (event_filter LIKE ? OR (event_filter = ''"
+                           " AND ? = 0))",
+        p, 3, n, err);
 }
 
 int

@@ -17,6 +17,8 @@
     "id, user_id, type, value, verified, strategy, reserved, created_at, updated_at"
 #define IDENT_NCOLS   9  /* IDENT_COLS; gh_store_ident_bind adds instance_id */
 #define USER_NSCALARS 24 /* USER_SET; gh_store_user_bind */
+#define USER_FAILED_ATTEMPTS 12 /* their positions in gh_store_user_bind */
+#define USER_LOCKOUT_UNTIL   13
 
 /* The scalar columns in gh_store_user_bind order. */
 #define USER_SET                                                                             \

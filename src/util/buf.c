@@ -173,3 +173,23 @@ gh_buf_add_html(struct gh_buf *b, const char *s)
         }
     }
 }
+
+void
+gh_buf_add_pct(struct gh_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (; s != NULL && *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        /* RFC 3986 §2.3: unreserved characters stay, everything else is %XX. */
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            gh_buf_addc(b, (char)c);
+        } else {
+            gh_buf_addc(b, '%');
+            gh_buf_addc(b, hex[c >> 4]);
+            gh_buf_addc(b, hex[c & 15]);
+        }
+    }
+}

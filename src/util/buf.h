@@ -25,6 +25,8 @@ void gh_buf_addf(struct gh_buf *b, const char *fmt, ...) __attribute__((format(p
 void gh_buf_add_json_str(struct gh_buf *b, const char *s);
 /* Appends s with & < > " ' escaped for HTML text and attribute values. */
 void gh_buf_add_html(struct gh_buf *b, const char *s);
+/* Appends s percent-encoded: RFC 3986 unreserved characters as they are. */
+void gh_buf_add_pct(struct gh_buf *b, const char *s);
 int         gh_buf_failed(const struct gh_buf *b);
 const char *gh_buf_str(const struct gh_buf *b); /* "" when empty; borrowed */
 size_t      gh_buf_len(const struct gh_buf *b);

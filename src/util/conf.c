@@ -12,7 +12,7 @@
 #include "util/log.h"
 #include "util/str.h"
 
-enum conf_type { T_STR, T_UINT, T_SIZE, T_LEVEL, T_SCALE };
+enum conf_type { T_STR, T_UINT, T_SIZE, T_LEVEL, T_SCALE, T_RATE };
 
 struct conf_row {
     const char    *env;   /* GATEHOUSE_… */
@@ -50,6 +50,17 @@ static const struct conf_row rows[] = {
     { "GATEHOUSE_WEBHOOK_TIME_SCALE",  NULL,              T_SCALE, F(webhook_time_scale), 0, 0, "retry delay factor (tests)" },
     { "GATEHOUSE_WEBHOOK_ALLOW_LOOPBACK", "webhook-allow-loopback", T_UINT, F(webhook_allow_loopback), 0, 1, "1: webhook endpoints may be on loopback" },
     { "GATEHOUSE_WEBHOOK_ALLOW_CIDRS", "webhook-allow-cidrs", T_STR, F(webhook_allow_cidrs), 0, 0, "CIDRs webhook endpoints may be in" },
+    /* abuse resistance (issue 6) */
+    { "GATEHOUSE_LOCKOUT_ATTEMPTS",    "lockout-attempts", T_UINT, F(lockout_attempts), 0, 1000, "failed verifications that lock a user (0 = off)" },
+    { "GATEHOUSE_LOCKOUT_SECONDS",     "lockout-seconds", T_UINT,  F(lockout_seconds), 1, 315360000, "how long the lockout lasts, s" },
+    { "GATEHOUSE_RATELIMIT_SIGN_IN",   "ratelimit-sign-in", T_RATE, F(rl_sign_in), 1, 1000000, "sign-in creations per client IP: N/SECONDS or 0" },
+    { "GATEHOUSE_RATELIMIT_SIGN_UP",   "ratelimit-sign-up", T_RATE, F(rl_sign_up), 1, 1000000, "sign-up creations per client IP: N/SECONDS or 0" },
+    { "GATEHOUSE_RATELIMIT_ATTEMPT",   "ratelimit-attempt", T_RATE, F(rl_attempt), 1, 1000000, "code/password attempts per client IP: N/SECONDS or 0" },
+    { "GATEHOUSE_RATELIMIT_BACKEND",   "ratelimit-backend", T_RATE, F(rl_backend), 1, 1000000, "Backend API requests per instance: N/SECONDS or 0" },
+    { "GATEHOUSE_TRUSTED_PROXIES",     "trusted-proxies", T_STR,   F(trusted_proxies), 0, 0, "CIDRs of proxies whose X-Forwarded-For is trusted" },
+    { "GATEHOUSE_HEADER_TIMEOUT",      "header-timeout",  T_UINT,  F(header_timeout_s), 1, 3600, "request line + headers deadline, s" },
+    { "GATEHOUSE_BODY_TIMEOUT",        "body-timeout",    T_UINT,  F(body_timeout_s), 1, 3600, "request body deadline, s" },
+    { "GATEHOUSE_PWNED_URL",           "pwned-url",       T_STR,   F(pwned_url), 0, 0, "breached-password range API (off when unset)" },
     { "GATEHOUSE_ALLOWED_ORIGINS",     "allowed-origins", T_STR,   F(allowed_origins), 0, 0, "origins allowed to call the Frontend API (comma-separated; port * ok)" },
     { "GATEHOUSE_SMTP_URL",            "smtp-url",        T_STR,   F(smtp_url), 0, 0, "smtp://HOST:PORT for codes and invitations" },
     { "GATEHOUSE_MAIL_FROM",           "mail-from",       T_STR,   F(mail_from), 0, 0, "From address of emails" },
@@ -93,6 +104,14 @@ gh_conf_init_defaults(struct gh_conf *c)
     c->token_reuse_min_s = 30;
     c->webhook_workers = 2;
     c->webhook_time_scale = 1.0;
+    c->lockout_attempts = 10;
+    c->lockout_seconds = 3600;
+    c->rl_sign_in = (struct gh_conf_rate){ 5, 10 };   /* Clerk's Frontend API figures */
+    c->rl_sign_up = (struct gh_conf_rate){ 5, 10 };
+    c->rl_attempt = (struct gh_conf_rate){ 3, 10 };
+    c->rl_backend = (struct gh_conf_rate){ 1000, 10 }; /* Clerk's Backend API figure */
+    c->header_timeout_s = 10;
+    c->body_timeout_s = 30;
     c->code_ttl_s = 600;
     c->mail_time_scale = 1.0;
     if (c->frontend_addr == NULL || c->backend_addr == NULL || c->database_url == NULL ||
@@ -113,6 +132,28 @@ parse_level(const char *s, int *out)
         }
     }
     return -1;
+}
+
+/* "N/S" (N in min..max, S 1..86400 seconds) or "0" (off). */
+static int
+parse_rate(const char *s, const struct conf_row *r, struct gh_conf_rate *out)
+{
+    const char *slash = strchr(s, '/');
+    char        num[24];
+    uint64_t    n, w;
+
+    if (strcmp(s, "0") == 0) {
+        *out = (struct gh_conf_rate){ 0, 1 };
+        return 0;
+    }
+    if (slash == NULL || (size_t)(slash - s) >= sizeof(num))
+        return -1;
+    memcpy(num, s, (size_t)(slash - s));
+    num[slash - s] = '\0';
+    if (gh_parse_uint(num, r->min, r->max, &n) == -1 || gh_parse_uint(slash + 1, 1, 86400, &w) == -1)
+        return -1;
+    *out = (struct gh_conf_rate){ (unsigned)n, (unsigned)w };
+    return 0;
 }
 
 /* Stores value into the row's field; 0 or -1 (problem reported to errs). */
@@ -148,6 +189,12 @@ set_value(struct gh_conf *c, const struct conf_row *r, const char *src, const ch
         *(double *)field = d;
         return 0;
     }
+    case T_RATE:
+        if (parse_rate(value, r, (struct gh_conf_rate *)field) == 0)
+            return 0;
+        fprintf(errs, "%s: must be N/SECONDS (N %llu..%llu, SECONDS 1..86400) or 0\n", src,
+            (unsigned long long)r->min, (unsigned long long)r->max);
+        return -1;
     case T_LEVEL:
         if (parse_level(value, (int *)field) == 0)
             return 0;
@@ -330,6 +377,8 @@ gh_conf_free(struct gh_conf *c)
     free(c->instance_name);
     free(c->assets_dir);
     free(c->webhook_allow_cidrs);
+    free(c->trusted_proxies);
+    free(c->pwned_url);
     free(c->allowed_origins);
     free(c->smtp_url);
     free(c->mail_from);

@@ -9,6 +9,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* A rate limit: at most n hits per window_s seconds (the window opens at the
+ * first hit). n == 0 turns the limit off. Written "N/S" ("5/10"), or "0". */
+struct gh_conf_rate {
+    unsigned n;
+    unsigned window_s;
+};
+
 struct gh_conf {
     char    *frontend_addr;     /* "127.0.0.1:7900" (--frontend, GATEHOUSE_FRONTEND) */
     char    *backend_addr;      /* "127.0.0.1:7901" (--backend, GATEHOUSE_BACKEND) */
@@ -38,6 +45,17 @@ struct gh_conf {
     unsigned webhook_allow_loopback; /* 1: endpoints may be on loopback (always so in pk_test_) */
     char    *webhook_allow_cidrs; /* comma-separated CIDRs endpoints may be in despite the
                                      private-range rule, or NULL */
+    /* abuse resistance (issue 6) */
+    unsigned lockout_attempts;  /* failed verifications that lock a user (default 10; 0 = off) */
+    unsigned lockout_seconds;   /* how long that lock lasts (default 3600) */
+    struct gh_conf_rate rl_sign_in;  /* per client IP: sign-in creations (default 5/10) */
+    struct gh_conf_rate rl_sign_up;  /* per client IP: sign-up creations (default 5/10) */
+    struct gh_conf_rate rl_attempt;  /* per client IP: code/password attempts (default 3/10) */
+    struct gh_conf_rate rl_backend;  /* per instance: Backend API requests (default 1000/10) */
+    char    *trusted_proxies;   /* comma-separated CIDRs whose X-Forwarded-For is believed, or NULL */
+    unsigned header_timeout_s;  /* request line + headers must arrive within this (default 10) */
+    unsigned body_timeout_s;    /* a request body must arrive within this (default 30) */
+    char    *pwned_url;         /* breached-password range API base (k-anonymity), or NULL = off */
     /* Frontend API (issue 4) */
     char    *allowed_origins;   /* comma-separated origins ("https://app.example.com",
                                    "http://localhost:*") allowed to call the Frontend API with

@@ -4,6 +4,8 @@
 #ifndef GH_UTIL_ERR_H
 #define GH_UTIL_ERR_H
 
+#include <stdint.h>
+
 enum gh_err_code {
     GH_E_OK = 0,
 #define GH_ERR(name, status, api, msg) GH_E_##name,
@@ -22,6 +24,8 @@ struct gh_err {
     char             session_id[48]; /* meta.session_id (identifier_already_signed_in), or empty */
     char             note[256]; /* detail for the log; never sent */
     unsigned         retry_after_s; /* GH_E_TOO_MANY_REQUESTS: seconds for Retry-After (0 → 1) */
+    int64_t          lockout_s; /* GH_E_USER_LOCKED: meta.lockout_expires_in_seconds (0 → null:
+                                   locked until an admin unlocks) */
 };
 
 /* Records the first failure only (later calls on a set err are ignored so the

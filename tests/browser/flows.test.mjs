@@ -5,7 +5,7 @@
 // password reset, the components' errors for a wrong code and a wrong
 // password, UserProfile, organizations and the token's `o` claim, a Backend
 // API revoke ending the browser session at its next refresh, and Gatehouse's
-// hosted /sign-in page. scripts/test.sh runs this file when GH_BROWSER_FLOWS=1.
+// hosted /sign-in page. scripts/test.sh runs this file unless GH_BROWSER_FLOWS=0.
 // Each test makes its own user (Backend API) in its own browser context and
 // saves a screenshot of the component it exercised (artifacts/).
 import { before, after } from 'node:test';

@@ -1,7 +1,7 @@
 // smoke.test.mjs: Clerk's unmodified browser SDK loads in Debian's chromium
 // from Gatehouse's frontend listener, into an app on another origin, and
 // talks only to loopback. Runs in every scripts/test.sh (the full flows are
-// in flows.test.mjs, switched on with GH_BROWSER_FLOWS=1).
+// in flows.test.mjs, off with GH_BROWSER_FLOWS=0).
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, browserTest, bundleUrls, CLERK_JS_VERSION, CLERK_UI_VERSION } from './lib/stack.mjs';

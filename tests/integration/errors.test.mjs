@@ -58,6 +58,21 @@ test('successful responses are exactly application/json', async () => {
   assert.equal(r.status, 200);
   assert.equal(r.headers.get('content-type'), 'application/json');
   assert.equal(r.json.object, 'user');
+  // every kind of JSON answer: list, count, object, token, JWKS, DeletedObject, paginated
+  const s = await bapi(gh, 'POST', '/v1/sessions', { body: { user_id: user.id } });
+  const tok = await bapi(gh, 'POST', `/v1/sessions/${s.json.id}/tokens`);
+  gh.sensitive(tok.json.jwt);
+  const tmp = await bapi(gh, 'POST', '/v1/users', { body: { first_name: 'Tmp' } });
+  for (const x of [s, tok, tmp, await bapi(gh, 'GET', '/v1/users'), await bapi(gh, 'GET', '/v1/users/count'),
+    await bapi(gh, 'GET', '/v1/jwks'), await bapi(gh, 'GET', '/v1/sessions?paginated=true'),
+    await bapi(gh, 'PATCH', `/v1/users/${user.id}/metadata`, { body: {} }),
+    await bapi(gh, 'DELETE', `/v1/users/${tmp.json.id}`)]) {
+    assert.equal(x.status, 200, x.text);
+    assert.equal(x.headers.get('content-type'), 'application/json', x.text.slice(0, 100));
+  }
+  const jw = await fetch(`${gh.frontendUrl}/.well-known/jwks.json`);
+  await jw.arrayBuffer();
+  assert.equal(jw.headers.get('content-type'), 'application/json');
 });
 
 test('malformed JSON body → 400 Clerk error', async () => {
@@ -137,18 +152,40 @@ test('duplicate email differing only in case → 422 form_identifier_exists', as
 });
 
 test('missing or wrong secret key → 401', async () => {
+  // No usable credentials at all → authentication_invalid; a Bearer secret
+  // key that is not one of ours → clerk_key_invalid (spec §A, errors table).
   const none = await bapi(gh, 'GET', '/v1/users', { auth: false });
-  assertClerkErrorBody(none, 401);
+  assertClerkErrorBody(none, 401, 'authentication_invalid');
+  const empty = await bapi(gh, 'GET', '/v1/users', { headers: { Authorization: 'Bearer ' } });
+  assertClerkErrorBody(empty, 401, 'authentication_invalid');
   const wrong = await bapi(gh, 'GET', '/v1/users', { headers: { Authorization: 'Bearer sk_test_thisIsNotTheKey000000000000' } });
   assertClerkErrorBody(wrong, 401, 'clerk_key_invalid');
+  const notSk = await bapi(gh, 'GET', '/v1/users', { headers: { Authorization: `Bearer ${gh.publishableKey}` } });
+  assertClerkErrorBody(notSk, 401, 'clerk_key_invalid');
   const basic = await bapi(gh, 'GET', '/v1/users', { headers: { Authorization: `Basic ${gh.secretKey}` } });
-  assertClerkErrorBody(basic, 401);
+  assertClerkErrorBody(basic, 401, 'authentication_invalid');
   const bad = clerkFor(gh, { secretKey: 'sk_test_thisIsNotTheKey000000000000' });
   await expectClerkError(bad.users.getUserList(), 401, 'clerk_key_invalid');
   // the frontend listener does not serve the Backend API
   const res = await fetch(`${gh.frontendUrl}/v1/users`, { headers: { Authorization: `Bearer ${gh.secretKey}` } });
   await res.arrayBuffer();
   assert.notEqual(res.status, 200);
+});
+
+test('secrets in refused requests never reach the logs (checked again at shutdown)', async () => {
+  const wrongKey = `sk_test_${uniq(16)}`;
+  const pw = `Pw-${uniq(12)}-never-logged`;
+  gh.sensitive(wrongKey, pw);
+  assertClerkErrorBody(await bapi(gh, 'GET', '/v1/users', { headers: { Authorization: `Bearer ${wrongKey}` } }), 401);
+  // a password in a malformed body, a refused create, and a wrong verify
+  assertClerkErrorBody(await bapi(gh, 'POST', '/v1/users', { body: `{"password":"${pw}",` }), 400);
+  assertClerkErrorBody(await bapi(gh, 'POST', '/v1/users',
+    { body: { email_address: [`err.${tag}@example.com`], password: pw } }), 422);
+  assertClerkErrorBody(await bapi(gh, 'POST', `/v1/users/${user.id}/verify_password`, { body: { password: pw } }), 400);
+  // and in the query string
+  assertClerkErrorBody(await bapi(gh, 'GET', `/v1/users?limit=${encodeURIComponent(pw)}`), 422);
+  gh.checkLogs();
+  assert.ok(gh.logs().includes('/v1/users'), 'the requests themselves are logged');
 });
 
 test('POST with a JSON content type and an empty body is accepted', async () => {

@@ -231,8 +231,15 @@ test('createOrganizationInvitation: shape, inviter data, errors', async (t) => {
   assert.equal(inv.raw.public_inviter_data.identifier, email('admin'));
   assert.ok(Math.abs((inv.expiresAt - inv.createdAt) / 86400000 - 7) < 0.01);
 
+  const redir = await clerk.organizations.createOrganizationInvitation({
+    organizationId: org.id, emailAddress: email('o4'), role: 'org:admin', redirectUrl: 'https://app.example.com/join',
+  });
+  assert.ok(redir.url.startsWith('https://app.example.com/join?__clerk_ticket='), redir.url);
+  ticketOf(redir.url);
   await expectClerkError(clerk.organizations.createOrganizationInvitation({
     organizationId: org.id, emailAddress: email('o2'), role: 'org:nope' }), 422, 'form_param_value_invalid');
+  await expectClerkError(clerk.organizations.createOrganizationInvitation({
+    organizationId: org.id, emailAddress: email('o2'), role: 'org:member', inviterUserId: 'user_notamember00000000000' }), 422);
   await expectClerkError(clerk.organizations.createOrganizationInvitation({
     organizationId: org.id, emailAddress: email('admin'), role: 'org:member' }), 422, 'already_a_member_in_organization');
   await expectClerkError(clerk.organizations.createOrganizationInvitation({
@@ -258,14 +265,14 @@ test('organization invitation list by status, get, revoke, bulk, pending alias, 
     organizationId: org.id, invitationId: bulk.data[1].id }), 400, 'organization_invitation_not_pending');
 
   const pending = await clerk.organizations.getOrganizationInvitationList({ organizationId: org.id, status: ['pending'] });
-  assert.equal(pending.totalCount, 2); // o1 and ob1
+  assert.equal(pending.totalCount, 3); // o1, o4 and ob1
   const both = await clerk.organizations.getOrganizationInvitationList({ organizationId: org.id, status: ['pending', 'revoked'] });
-  assert.equal(both.totalCount, 3);
+  assert.equal(both.totalCount, 4);
   const all = await clerk.organizations.getOrganizationInvitationList({ organizationId: org.id, limit: 1 });
-  assert.equal(all.totalCount, 3);
+  assert.equal(all.totalCount, 4);
   assert.equal(all.data.length, 1);
   const alias = await bapi(gh, 'GET', `/v1/organizations/${org.id}/invitations/pending`);
-  assert.equal(alias.json.total_count, 2);
+  assert.equal(alias.json.total_count, 3);
   await expectClerkError(clerk.organizations.getOrganizationInvitation({ organizationId: org.id, invitationId: 'orginv_doesnotexist00000000000' }), 404);
 
   const invitee = await clerk.users.createUser({ emailAddress: [email('ob1')] });

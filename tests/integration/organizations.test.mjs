@@ -113,6 +113,11 @@ test('list: query, orderBy, includeMembersCount, organization_id filter; update;
   assert.deepEqual(replaced.json.public_metadata, { only: true });
 
   await expectClerkError(clerk.organizations.createOrganization({ name: 'dup', slug: `zeta-${tag}` }), 422, 'form_identifier_exists');
+  const clash = await expectClerkError(clerk.organizations.updateOrganization(a.id, { slug: `alpha-${tag}` }), 422, 'form_identifier_exists');
+  assert.equal(clash.errors[0].meta.paramName, 'slug');
+  const byCreated = await clerk.organizations.getOrganizationList({ query: tag, orderBy: '-created_at', limit: 50 });
+  assert.ok(byCreated.data.findIndex((o) => o.id === b.id) < byCreated.data.findIndex((o) => o.id === a.id), 'newest first');
+  await expectClerkError(clerk.organizations.updateOrganization(a.id, { maxAllowedMemberships: -1 }), 422);
   const bad = await expectClerkError(clerk.organizations.createOrganization({ name: 'bad', slug: 'Bad Slug!' }), 422, 'form_param_format_invalid');
   assert.equal(bad.errors[0].meta.paramName, 'slug');
   await expectClerkError(clerk.organizations.createOrganization({ name: 'x', createdBy: 'user_nope' }), 404);
@@ -143,6 +148,8 @@ test('memberships: create, list filters, update role, metadata, delete, quota, p
   const byUser = await clerk.organizations.getOrganizationMembershipList({ organizationId: org.id, userId: [bob.id] });
   assert.equal(byUser.data[0].publicUserData.userId, bob.id);
 
+  const badRole = await expectClerkError(clerk.organizations.updateOrganizationMembership({ organizationId: org.id, userId: bob.id, role: 'org:nope' }), 422);
+  assert.equal(badRole.errors[0].meta.paramName, 'role');
   const up = await clerk.organizations.updateOrganizationMembership({ organizationId: org.id, userId: bob.id, role: 'org:admin' });
   assert.equal(up.role, 'org:admin');
   const md = await clerk.organizations.updateOrganizationMembershipMetadata({ organizationId: org.id, userId: bob.id, publicMetadata: { a: 1 } });

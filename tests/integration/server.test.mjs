@@ -5,11 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startGatehouse, storeKind } from './lib/server.mjs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startGatehouse, storeKind, REPO_ROOT } from './lib/server.mjs';
 import { sleep } from './lib/net.mjs';
 import { startPrivatePg } from './lib/pg.mjs';
 import {
-  clerkFor, uniq, strongPassword, bapi, assertClerkErrorBody, metrics, expectClerkError,
+  clerkFor, uniq, strongPassword, bapi, assertClerkErrorBody, metrics, metricSum, expectClerkError, pkHost, decodeJwt,
 } from './lib/clerk.mjs';
 
 let gh;
@@ -44,13 +46,41 @@ test('/healthz answers 200 on both listeners', async () => {
   }
 });
 
-test('/metrics exposes request and token counters', async () => {
+test('/metrics: requests by route and status, latency histogram, token mints (Prometheus text)', async () => {
+  const m0 = (await metrics(gh)).series;
   const s = await clerk.sessions.createSession({ userId: firstUser.id });
-  gh.sensitive((await clerk.sessions.getToken(s.id)).jwt);
-  const { text } = await metrics(gh);
-  assert.match(text, /^gatehouse_http_requests_total[{ ]/m, text);
-  assert.match(text, /^gatehouse_token_mints_total[{ ]/m, text);
+  const t1 = (await clerk.sessions.getToken(s.id)).jwt;
+  const t2 = (await clerk.sessions.getToken(s.id)).jwt; // handed out again
+  gh.sensitive(t1);
+  assert.equal(t2, t1);
+  await clerk.users.getUser(firstUser.id);
+  await expectClerkError(clerk.users.getUser('user_doesnotexist0000000000'), 404);
+  const res = await fetch(`${gh.backendUrl}/metrics`);
+  await res.arrayBuffer();
+  assert.match(res.headers.get('content-type'), /^text\/plain/);
+  const { text, series } = await metrics(gh);
+  const d = (name, ...labels) => metricSum(series, name, ...labels) - metricSum(m0, name, ...labels);
   assert.match(text, /^# TYPE gatehouse_http_requests_total counter$/m);
+  assert.match(text, /^# TYPE gatehouse_http_request_duration_seconds histogram$/m);
+  assert.match(text, /^# TYPE gatehouse_token_mints_total counter$/m);
+  // requests by route (the pattern, never the raw path) and status
+  assert.ok(d('gatehouse_http_requests_total', 'listener="backend"', 'route="/v1/users/:id"', 'status="200"') >= 1, text);
+  assert.ok(d('gatehouse_http_requests_total', 'route="/v1/users/:id"', 'status="404"') >= 1, text);
+  assert.ok(!text.includes(firstUser.id), 'ids never become label values');
+  // histogram: cumulative buckets ending in +Inf = _count, and a _sum
+  const buckets = [...series].filter(([k]) => k.startsWith('gatehouse_http_request_duration_seconds_bucket{listener="backend"'));
+  assert.ok(buckets.length >= 5, text);
+  for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i][1] >= buckets[i - 1][1], 'buckets are cumulative');
+  assert.ok(buckets.at(-1)[0].includes('le="+Inf"'));
+  assert.equal(buckets.at(-1)[1], series.get('gatehouse_http_request_duration_seconds_count{listener="backend"}'));
+  assert.ok(series.get('gatehouse_http_request_duration_seconds_sum{listener="backend"}') > 0);
+  // token mints: one signature, one reuse
+  assert.equal(d('gatehouse_token_mints_total', 'kind="signed"'), 1, text);
+  assert.equal(d('gatehouse_token_mints_total', 'kind="reused"'), 1, text);
+  // /metrics needs no key and is not on the frontend listener
+  const fe = await fetch(`${gh.frontendUrl}/metrics`);
+  await fe.arrayBuffer();
+  assert.equal(fe.status, 404);
 });
 
 test('logs on stderr are JSON lines', async () => {
@@ -89,6 +119,18 @@ test('restart on the same database keeps data and prints no new secret key', asy
   assert.equal(gh.printed.CLERK_API_URL, gh.backendUrl);
   assert.equal((await clerk.users.getUser(firstUser.id)).id, firstUser.id);
   assert.equal((await clerkFor(gh, { secretKey: gh.secondKey }).users.getCount()), 1);
+});
+
+test('gatehouse migrate: applies nothing twice, prints the schema version, the server keeps serving', async () => {
+  const files = (await readdir(join(REPO_ROOT, 'src/store/migrations', storeKind() === 'postgres' ? 'postgres' : 'sqlite')))
+    .filter((f) => /^\d{4}_.*\.sql$/.test(f));
+  const latest = Math.max(...files.map((f) => Number(f.slice(0, 4))));
+  for (let i = 0; i < 2; i++) {
+    const r = await gh.admin(['migrate']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^schema version ${latest}$`, 'm'), r.stdout);
+  }
+  assert.equal((await clerk.users.getUser(firstUser.id)).id, firstUser.id);
 });
 
 /** Raw POST /v1/users; `split` sends the body in two parts around `between()`. */
@@ -172,6 +214,22 @@ test('shutdown: SIGTERM exits 0, logs clean', async () => {
   await gh.close();
 });
 
+test('--frontend-url: the publishable key and the tokens\' iss name the public host', async () => {
+  const g = await startGatehouse({ env: { GATEHOUSE_FRONTEND_URL: 'https://auth.example.test' } });
+  try {
+    assert.equal(pkHost(g.publishableKey), 'auth.example.test');
+    const c = clerkFor(g);
+    const u = await c.users.createUser({ emailAddress: [`fe.${tag}@example.com`] });
+    const s = await c.sessions.createSession({ userId: u.id });
+    const { jwt } = await c.sessions.getToken(s.id);
+    g.sensitive(jwt);
+    assert.equal(decodeJwt(jwt).payload.iss, 'https://auth.example.test');
+    await g.close();
+  } finally {
+    await g.cleanup();
+  }
+});
+
 test('PostgreSQL outage: 503 while down, recovers without a restart',
   { skip: storeKind() !== 'postgres' && 'PostgreSQL only (GH_TEST_DB=postgres)' }, async () => {
     const pg = await startPrivatePg();
@@ -183,6 +241,11 @@ test('PostgreSQL outage: 503 while down, recovers without a restart',
       await pg.stop();
       const r1 = await bapi(g, 'GET', `/v1/users/${u.id}`);
       assertClerkErrorBody(r1, 503);
+      for (const base of [g.frontendUrl, g.backendUrl]) { // /healthz checks the database
+        const h = await fetch(`${base}/healthz`);
+        await h.arrayBuffer();
+        assert.equal(h.status, 503, base);
+      }
       const r2 = await bapi(g, 'POST', '/v1/users', { body: { email_address: [`pgdown2.${tag}@example.com`] } });
       assertClerkErrorBody(r2, 503);
       await expectClerkError(c.users.getUser(u.id), 503);
@@ -195,6 +258,9 @@ test('PostgreSQL outage: 503 while down, recovers without a restart',
         await sleep(200);
       }
       assert.equal(last.status, 200, `after PostgreSQL came back: ${last.status} ${last.text}`);
+      const h = await fetch(`${g.backendUrl}/healthz`);
+      await h.arrayBuffer();
+      assert.equal(h.status, 200);
       const u2 = await c.users.createUser({ emailAddress: [`pgdown2.${tag}@example.com`] });
       assert.equal((await c.users.getUser(u2.id)).id, u2.id);
       assert.ok(g.running, 'gatehouse kept running');

@@ -7,7 +7,7 @@ import * as jose from 'jose';
 import { startGatehouse } from './lib/server.mjs';
 import { sleep } from './lib/net.mjs';
 import {
-  clerkFor, uniq, expectClerkError, decodeJwt, assertResource, tamper, pkHost, metrics, metricSum, jwtPublicKey,
+  clerkFor, uniq, expectClerkError, decodeJwt, bapi, assertResource, tamper, pkHost, metrics, metricSum, jwtPublicKey,
 } from './lib/clerk.mjs';
 
 let gh;
@@ -47,6 +47,17 @@ test('createSession / getSession / getSessionList', async () => {
   assert.equal(list.totalCount, 2);
   assert.deepEqual(list.data.map((s) => s.id).sort(), [session.id, other.id].sort());
 
+  // The SDK sends paginated=true (→ {data,total_count}); without it the
+  // legacy bare array (spec §A).
+  const bare = await bapi(gh, 'GET', `/v1/sessions?user_id=${user.id}`);
+  assert.equal(bare.status, 200, bare.text);
+  assert.ok(Array.isArray(bare.json), 'bare array without paginated=true');
+  assert.equal(bare.json.length, 2);
+  const paged = await bapi(gh, 'GET', `/v1/sessions?user_id=${user.id}&paginated=true&limit=1`);
+  assert.equal(paged.json.total_count, 2);
+  assert.equal(paged.json.data.length, 1);
+  const active = await bapi(gh, 'GET', `/v1/sessions?user_id=${user.id}&status=active&paginated=true`);
+  assert.equal(active.json.total_count, 2);
   await expectClerkError(clerk.sessions.getSession('sess_doesnotexist00000000000'), 404, 'resource_not_found');
   await expectClerkError(clerk.sessions.createSession({ userId: 'user_doesnotexist000000000' }), 404);
 });

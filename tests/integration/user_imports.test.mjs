@@ -194,10 +194,21 @@ test('user list filters: substring queries, time ranges, banned', async () => {
   const list = await clerk.users.getUserList({ ...q, orderBy: '+first_name' });
   assert.deepEqual(list.data.map((u) => u.id), [b.id, a.id]);
   assert.equal(list.totalCount, 2);
-  for (const ob of ['created_at', 'updated_at', 'email_address', 'web3wallet', 'first_name', 'last_name',
-    'phone_number', 'username', 'last_active_at', 'last_sign_in_at']) {
-    assert.equal((await clerk.users.getUserList({ ...q, orderBy: `-${ob}` })).data.length, 2, ob);
+  // Every order_by field the spec lists is accepted; where a and b differ
+  // the order is checked both ways (b was banned last: newest updated_at).
+  const order = async (ob) => (await clerk.users.getUserList({ ...q, orderBy: ob })).data.map((u) => u.id);
+  for (const [ob, first] of [['created_at', a], ['updated_at', a], ['email_address', b], ['first_name', b],
+    ['username', b]]) {
+    const other = first === a ? b : a;
+    assert.deepEqual(await order(`+${ob}`), [first.id, other.id], `+${ob}`);
+    assert.deepEqual(await order(`-${ob}`), [other.id, first.id], `-${ob}`);
   }
+  for (const ob of ['web3wallet', 'last_name', 'phone_number', 'last_active_at', 'last_sign_in_at']) {
+    assert.deepEqual((await order(`-${ob}`)).sort(), mine, ob);
+  }
+  const badOrder = await bapi(gh, 'GET', `/v1/users?order_by=-nope`);
+  assert.equal(badOrder.status, 422);
+  assert.equal(badOrder.json.errors[0].meta.param_name, 'order_by');
   const c = await bapi(gh, 'GET', `/v1/users/count?name_query=quux${t}&banned=true`);
   assert.deepEqual(c.json, { object: 'total_count', total_count: 1 });
   for (const bad of ['created_at_before=-1', 'last_sign_in_at_after=abc', 'last_active_at_before=1.5']) {

@@ -3,7 +3,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startGatehouse } from './lib/server.mjs';
 import { sleep } from './lib/net.mjs';
-import { clerkFor, uniq, strongPassword, expectClerkError, assertResource } from './lib/clerk.mjs';
+import {
+  clerkFor, uniq, strongPassword, expectClerkError, assertResource, bapi, assertClerkErrorBody,
+} from './lib/clerk.mjs';
 
 let gh;
 let clerk;
@@ -116,6 +118,44 @@ test('getUserList filters, ordering and paging; getCount', async () => {
 
   assert.equal(await clerk.users.getCount(), 4);
   assert.equal(await clerk.users.getCount({ emailAddress: [`list0.${tag}@example.com`] }), 1);
+});
+
+test('query encoding (spec §A3): defaults, falsy values, limit bounds, repeated keys, form decoding', async () => {
+  const extra = [];
+  for (let i = 0; i < 8; i++) {
+    extra.push(await clerk.users.createUser({ emailAddress: [`enc${i}.${tag}@example.com`], firstName: `Ann Marie${i}` }));
+  }
+  const total = await clerk.users.getCount();
+  assert.ok(total >= 12, `need more than 10 users, have ${total}`);
+  // No limit → 10 (the default); falsy values are never sent by the SDK, so
+  // the defaults apply to them too.
+  const dflt = await clerk.users.getUserList();
+  assert.equal(dflt.data.length, 10);
+  assert.equal(dflt.totalCount, total);
+  const falsy = await clerk.users.getUserList({ limit: 0, offset: 0, orderBy: undefined, query: '' });
+  assert.deepEqual(falsy.data.map((u) => u.id), dflt.data.map((u) => u.id));
+  assert.equal(dflt.data[0].id, extra.at(-1).id, 'default order is -created_at');
+  // limit 1..500
+  assert.equal((await bapi(gh, 'GET', '/v1/users?limit=500')).json.length, total);
+  assert.equal((await bapi(gh, 'GET', '/v1/users?limit=1')).json.length, 1);
+  for (const bad of ['limit=0', 'limit=501', 'limit=abc', 'limit=-1', 'offset=-1', 'offset=x']) {
+    const e = assertClerkErrorBody(await bapi(gh, 'GET', `/v1/users?${bad}`), 422);
+    assert.equal(e.meta.param_name, bad.split('=')[0], bad);
+  }
+  assertClerkErrorBody(await bapi(gh, 'GET', '/v1/users?order_by=-password'), 422);
+  // Repeated keys (no brackets) are arrays; the SDK sends them that way.
+  const two = await bapi(gh, 'GET', `/v1/users?user_id=${extra[0].id}&user_id=${extra[1].id}`);
+  assert.deepEqual(two.json.map((u) => u.id).sort(), [extra[0].id, extra[1].id].sort());
+  // Form decoding: the SDK encodes a space as '+', a raw client as %20.
+  const spaced = await clerk.users.getUserList({ query: 'Ann Marie3' });
+  assert.deepEqual(spaced.data.map((u) => u.id), [extra[3].id]);
+  const pct = await bapi(gh, 'GET', '/v1/users?query=Ann%20Marie4');
+  assert.deepEqual(pct.json.map((u) => u.id), [extra[4].id]);
+  const plusEmail = await bapi(gh, 'GET', `/v1/users?email_address=${encodeURIComponent(`enc5.${tag}@example.com`)}`);
+  assert.deepEqual(plusEmail.json.map((u) => u.id), [extra[5].id]);
+  // Unknown query keys are ignored.
+  assert.equal((await bapi(gh, 'GET', '/v1/users?no_such_filter=1&limit=2')).json.length, 2);
+  for (const u of extra) await clerk.users.deleteUser(u.id);
 });
 
 test('updateUser names, username, password', async () => {

@@ -7,7 +7,9 @@
 // SSRF refusal at creation, attempts/replay/disable/enable, the CLI verb.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGatehouse } from './lib/server.mjs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startGatehouse, REPO_ROOT } from './lib/server.mjs';
 import { Receiver, assertVerified, createEndpoint } from './lib/receiver.mjs';
 import { bapi, uniq } from './lib/clerk.mjs';
 import { sleep } from './lib/net.mjs';
@@ -304,4 +306,24 @@ test('CLI: gatehouse webhooks add URL --events prints the id and the secret', as
   const bad = await gh.admin(['webhooks', 'add', 'http://10.0.0.1/']);
   assert.notEqual(bad.code, 0);
   await bapi(gh, 'DELETE', `/v1/webhook_endpoints/${id}`);
+});
+
+test('docs/openapi.json documents every webhook route in routes.c, with the shapes the server answers', async () => {
+  const doc = JSON.parse(await readFile(join(REPO_ROOT, 'docs/openapi.json'), 'utf8'));
+  const routes = await readFile(join(REPO_ROOT, 'src/http/routes.c'), 'utf8');
+  const found = [...routes.matchAll(/\{\s*"([A-Z]+)",\s*"(\/v1\/webhook_endpoints[^"]*)"/g)]
+    .map(([, m, path]) => [m.toLowerCase(), path.replace(/:([a-z_]+)/g, '{$1}')]);
+  assert.ok(found.length >= 10, `webhook routes in routes.c: ${found.length}`);
+  for (const [m, path] of found) assert.ok(doc.paths[path]?.[m], `${m.toUpperCase()} ${path} missing from docs/openapi.json`);
+  const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+  assert.deepEqual(documented.sort(), found.map(([m, p]) => `${m} ${p}`).sort(), 'no documented route the server lacks');
+
+  const S = doc.components.schemas;
+  const made = await createEndpoint(gh, { url: rcv.url('/doc') });
+  assert.deepEqual(Object.keys(made).sort(), [...S.WebhookEndpoint.required, 'secret'].sort());
+  const g = await bapi(gh, 'GET', `/v1/webhook_endpoints/${made.id}`);
+  assert.deepEqual(Object.keys(g.json).sort(), [...S.WebhookEndpoint.required].sort());
+  const a = (await attempts(gh, ep)).data[0];
+  assert.deepEqual(Object.keys(a).sort(), [...S.WebhookAttempt.required].sort());
+  await bapi(gh, 'DELETE', `/v1/webhook_endpoints/${made.id}`);
 });

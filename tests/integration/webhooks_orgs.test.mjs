@@ -1,5 +1,6 @@
-// webhooks_orgs.test.mjs: organization, organizationMembership, role and
-// permission events (issue 5) delivered to a real receiver on loopback,
+// webhooks_orgs.test.mjs: organization, organizationMembership,
+// organizationInvitation, role and permission events (issue 5) delivered to
+// a real receiver on loopback,
 // each delivery verified with npm svix and @clerk/backend's verifyWebhook;
 // data deep-equals what the Backend API answered for the same change
 // (DeletedObject for the deletes).
@@ -132,12 +133,54 @@ test('role and permission events; granting or revoking a permission is role.upda
   assertVerified(rcv, ep.secret);
 });
 
+test('organizationInvitation.created and .revoked carry the invitation as the Backend API reads it', async () => {
+  const inviter = await newUser('inviter');
+  const org = await ok('POST', '/v1/organizations', { name: `Invites ${uniq()}`, created_by: inviter.id });
+  const inv = await ok('POST', `/v1/organizations/${org.id}/invitations`, {
+    email_address: `invitee-${uniq()}@example.com`, role: 'org:member', inviter_user_id: inviter.id,
+    public_metadata: { source: 'hooks' }, private_metadata: { crm: 1 },
+  });
+  const ticket = new URL(inv.url).searchParams.get('__clerk_ticket');
+  gh.sensitive(ticket);
+  const got = await ok('GET', `/v1/organizations/${org.id}/invitations/${inv.id}`);
+  const revoked = await ok('POST', `/v1/organizations/${org.id}/invitations/${inv.id}/revoke`,
+    { requesting_user_id: inviter.id });
+  const bulk = await ok('POST', `/v1/organizations/${org.id}/invitations/bulk`, [
+    { email_address: `b1-${uniq()}@example.com`, role: 'org:member' },
+    { email_address: `b2-${uniq()}@example.com`, role: 'org:admin' },
+  ]);
+  for (const b of bulk.data) gh.sensitive(new URL(b.url).searchParams.get('__clerk_ticket'));
+  // An app-level invitation emits nothing (Clerk has no such event).
+  const appInv = await ok('POST', '/v1/invitations', { email_address: `app-${uniq()}@example.com` });
+  gh.sensitive(new URL(appInv.url).searchParams.get('__clerk_ticket'));
+
+  const ie = await eventsFor(inv.id, ['organizationInvitation.created', 'organizationInvitation.revoked']);
+  // data is the invitation as GET returns it: url null (the ticket is shown
+  // only in the create answer, and never stored or sent anywhere else).
+  assert.deepEqual(ie[0].data, got);
+  assert.equal(ie[0].data.url, null);
+  assert.deepEqual(ie[0].data, { ...inv, url: null });
+  assert.equal(ie[0].data.public_inviter_data.user_id, inviter.id);
+  assert.deepEqual(ie[1].data, revoked);
+  assert.equal(ie[1].data.status, 'revoked');
+  for (const [i, b] of bulk.data.entries()) {
+    const be = await eventsFor(b.id, ['organizationInvitation.created']);
+    assert.deepEqual(be[0].data, { ...b, url: null }, `bulk item ${i}`);
+  }
+  assert.ok(!rcv.got.some((g) => g.json?.data?.id === appInv.id), 'no event for an app-level invitation');
+  for (const g of rcv.got) assert.ok(!g.body.includes(ticket), 'a raw ticket in a webhook body');
+  assertVerified(rcv, ep.secret);
+});
+
 test('a refused change queues nothing (the event is in the change\'s transaction)', async () => {
   const before = rcv.got.length;
   const r = await bapi(gh, 'POST', '/v1/organizations', { body: { name: 'Nobody', created_by: 'user_nosuchuser' } });
   assert.equal(r.status, 404, r.text);
   const dup = await bapi(gh, 'POST', '/v1/organization_permissions', { body: { name: 'x', key: 'org:sys_x:y' } });
   assert.equal(dup.status, 422, dup.text);
+  const badInv = await bapi(gh, 'POST', '/v1/organizations/org_nosuchorg00000000000000/invitations',
+    { body: { email_address: 'x@example.com', role: 'org:member' } });
+  assert.equal(badInv.status, 404, badInv.text);
   // A later change's event arrives, with nothing from the refused ones before it.
   const org = await ok('POST', '/v1/organizations', { name: 'Somebody' });
   await eventsFor(org.id, ['organization.created']);

@@ -346,8 +346,13 @@ test_user_insert_get_update(void **state)
     assert_string_equal(g->last_name, "Lee");
     assert_string_equal(g->public_metadata, "{\"k\":\"v\"}");
     assert_int_equal(g->banned, 1);
-    assert_true(g->lockout_until == GH_TIME_NULL);
+    assert_true(g->lockout_until == 123); /* issue 6: update leaves the lockout counters alone */
     assert_true(g->updated_at == 2000);
+    gh_user_free(g);
+    assert_int_equal(gh_store_user_attempt_reset(f->st, ins, u->id, &err), 0);
+    assert_int_equal(gh_store_user_get(f->st, ins, u->id, &g, &err), 0);
+    assert_true(g->lockout_until == GH_TIME_NULL);
+    assert_int_equal(g->failed_attempts, 0);
     gh_user_free(g);
     gh_user_free(u);
 }
@@ -779,6 +784,130 @@ test_sessions(void **state)
     gh_user_free(w);
 }
 
+/* ---- /v1/me (issue 4, 0010) ---- */
+
+static void
+test_session_activity(void **state)
+{
+    struct fixture    *f = *state;
+    struct gh_user    *u = make_user("A", NULL, 1, NULL);
+    struct gh_session *s = NULL;
+    struct gh_err      err = { 0 };
+    char               ins[GH_ID_MAX], sid[GH_ID_MAX];
+
+    new_instance(f, ins);
+    insert_user(f, ins, u);
+    insert_session(f, ins, u->id, "active", 100, sid);
+    assert_int_equal(gh_store_session_get(f->st, ins, sid, &s, &err), 0);
+    assert_null(s->user_agent); /* unknown until a browser is seen */
+    assert_string_equal(s->ip_address, "");
+    gh_session_free(s);
+    assert_int_equal(gh_store_session_set_activity(f->st, ins, sid, "Mozilla/5.0 (X11) Firefox/1",
+                         "::1", &err), 0);
+    assert_int_equal(gh_store_session_get(f->st, ins, sid, &s, &err), 0);
+    assert_string_equal(s->user_agent, "Mozilla/5.0 (X11) Firefox/1");
+    assert_string_equal(s->ip_address, "::1");
+    gh_session_free(s);
+    assert_int_equal(gh_store_session_set_activity(f->st, ins, "sess_none", "x", "1.2.3.4", &err), -1);
+    assert_int_equal(err.code, GH_E_NOT_FOUND);
+    gh_user_free(u);
+}
+
+static void
+test_ident_verifications(void **state)
+{
+    struct fixture *f = *state;
+    const char     *emails[] = { "iv@example.com", NULL };
+    struct gh_user *u = make_user("V", NULL, 1, emails);
+    struct gh_verif v, got;
+    struct gh_err   err = { 0 };
+    char            ins[GH_ID_MAX], idn[GH_ID_MAX];
+    int             found = -1, counted = -1;
+
+    new_instance(f, ins);
+    insert_user(f, ins, u);
+    memcpy(idn, u->idents[0].id, GH_ID_MAX);
+    assert_int_equal(gh_store_ident_verif_get(f->st, ins, idn, &got, &found, &err), 0);
+    assert_int_equal(found, 0);
+    gh_verif_reset(&v);
+    gh_strlcpy(v.strategy, "email_code", sizeof(v.strategy));
+    gh_strlcpy(v.status, "unverified", sizeof(v.status));
+    gh_strlcpy(v.code_hash, "ab12", sizeof(v.code_hash));
+    v.expire_at = 5000;
+    v.sent_at = 4000;
+    assert_int_equal(gh_store_ident_verif_put(f->st, ins, idn, &v, 4000, &err), 0);
+    /* The attempt counter stops at the limit, however often it is bumped. */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(gh_store_verif_bump(f->st, ins, "ident_verifications", idn, 2, &counted,
+                             &err), 0);
+    assert_int_equal(counted, 0);
+    assert_int_equal(gh_store_ident_verif_get(f->st, ins, idn, &got, &found, &err), 0);
+    assert_int_equal(found, 1);
+    assert_int_equal(got.attempts, 2);
+    assert_string_equal(got.strategy, "email_code");
+    assert_string_equal(got.code_hash, "ab12");
+    assert_string_equal(got.target_id, idn);
+    assert_true(got.expire_at == 5000 && got.sent_at == 4000);
+    /* Put replaces the row (a new code starts over). */
+    v.attempts = 0;
+    v.sent_at = GH_TIME_NULL;
+    gh_strlcpy(v.code_hash, "cd34", sizeof(v.code_hash));
+    assert_int_equal(gh_store_ident_verif_put(f->st, ins, idn, &v, 6000, &err), 0);
+    assert_int_equal(gh_store_ident_verif_get(f->st, ins, idn, &got, &found, &err), 0);
+    assert_int_equal(got.attempts, 0);
+    assert_string_equal(got.code_hash, "cd34");
+    assert_true(got.sent_at == GH_TIME_NULL);
+    /* It goes with its identifier. */
+    assert_int_equal(gh_store_ident_delete(f->st, ins, idn, &err), 0);
+    assert_int_equal(gh_store_ident_verif_get(f->st, ins, idn, &got, &found, &err), 0);
+    assert_int_equal(found, 0);
+    gh_user_free(u);
+}
+
+static void
+test_totp_enrolments(void **state)
+{
+    struct fixture *f = *state;
+    struct gh_user *u = make_user("T", NULL, 1, NULL);
+    struct gh_totp  t = { 0 }, *got = NULL;
+    struct gh_err   err = { 0 };
+    char            ins[GH_ID_MAX];
+    int             changed = -1;
+
+    new_instance(f, ins);
+    insert_user(f, ins, u);
+    assert_int_equal(gh_store_totp_get(f->st, ins, u->id, &got, &err), 0);
+    assert_null(got);
+    new_id("totp", t.id);
+    memcpy(t.user_id, u->id, GH_ID_MAX);
+    t.secret_sealed = "c2VhbGVk";
+    t.created_at = t.updated_at = 10;
+    assert_int_equal(gh_store_totp_put(f->st, ins, &t, &err), 0);
+    new_id("totp", t.id); /* a second enrolment replaces the unfinished one */
+    assert_int_equal(gh_store_totp_put(f->st, ins, &t, &err), 0);
+    assert_int_equal(gh_store_totp_get(f->st, ins, u->id, &got, &err), 0);
+    assert_non_null(got);
+    assert_string_equal(got->id, t.id);
+    assert_string_equal(got->secret_sealed, "c2VhbGVk");
+    assert_int_equal(got->verified, 0);
+    gh_totp_free(got);
+    assert_int_equal(gh_store_totp_confirm(f->st, ins, u->id, "totp_other", 20, &changed, &err), 0);
+    assert_int_equal(changed, 0); /* another enrolment's id */
+    assert_int_equal(gh_store_totp_confirm(f->st, ins, u->id, t.id, 20, &changed, &err), 0);
+    assert_int_equal(changed, 1);
+    assert_int_equal(gh_store_totp_confirm(f->st, ins, u->id, t.id, 21, &changed, &err), 0);
+    assert_int_equal(changed, 0); /* only once */
+    assert_int_equal(gh_store_totp_get(f->st, ins, u->id, &got, &err), 0);
+    assert_int_equal(got->verified, 1);
+    assert_true(got->updated_at == 20);
+    gh_totp_free(got);
+    /* Deleting the user takes the enrolment with it. */
+    assert_int_equal(gh_store_user_delete(f->st, ins, u->id, &err), 0);
+    assert_int_equal(gh_store_totp_get(f->st, ins, u->id, &got, &err), 0);
+    assert_null(got);
+    gh_user_free(u);
+}
+
 /* ---- threads ---- */
 
 struct thread_arg {
@@ -796,9 +925,11 @@ fail_attempts_thread(void *p)
 
     for (int k = 0; k < 25; k++) {
         struct gh_err err = { 0 };
-        int           got = 0;
+        int           got = 0, reserved = 0;
 
-        if (gh_store_user_fail_attempt(a->f->st, a->ins, a->user_id, &got, &err) == -1)
+        /* issue 6: reservations under a limit far above 100 all succeed */
+        if (gh_store_user_attempt_reserve(a->f->st, a->ins, a->user_id, 1000, 1, 2, &reserved,
+                &got, &err) == -1 || !reserved)
             a->fails++;
         if (got > a->max_seen)
             a->max_seen = got;
@@ -859,7 +990,8 @@ test_fail_attempt_is_atomic_across_threads(void **state)
     run_threads(reader_thread, a, 4);
     for (int k = 0; k < 4; k++)
         assert_int_equal(a[k].fails, 0);
-    assert_int_equal(gh_store_user_fail_attempt(f->st, ins, "user_none", &got, &err), -1);
+    assert_int_equal(gh_store_user_attempt_reserve(f->st, ins, "user_none", 10, 1, 2, &got, &got,
+                         &err), -1);
     assert_int_equal(err.code, GH_E_NOT_FOUND);
     gh_user_free(u);
 }
@@ -1179,6 +1311,9 @@ main(void)
         cmocka_unit_test(test_ident_get_update_delete),
         cmocka_unit_test(test_transaction_rollback_and_nesting),
         cmocka_unit_test(test_sessions),
+        cmocka_unit_test(test_session_activity),   /* issue 4: /v1/me */
+        cmocka_unit_test(test_ident_verifications),
+        cmocka_unit_test(test_totp_enrolments),
         cmocka_unit_test(test_fail_attempt_is_atomic_across_threads),
         cmocka_unit_test(test_jwt_templates), /* issue 3 */
         cmocka_unit_test(test_user_fail_count_locks_at_limit), /* issue 4 */

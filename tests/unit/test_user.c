@@ -201,7 +201,7 @@ test_render_user_has_every_field(void **state)
         "delete_self_enabled", "create_organization_enabled", "create_organizations_limit",
         "locale", "timezone", "mfa_enabled_at", "mfa_disabled_at", "profile_image_url",
         "bypass_client_trust", NULL };
-    struct gh_conf   conf = { .frontend_url = "http://fapi.test/" };
+    struct gh_conf   conf = { .frontend_url = "http://fapi.test/", .lockout_attempts = 10 };
     struct gh_app    app = { .conf = &conf };
     struct gh_user  *u = gh_user_new();
     struct gh_ident *e = gh_user_ident_add(u), *ph;

@@ -4,7 +4,9 @@
  * "user", and the DeletedObject {deleted,id,object,external_id} for
  * user.deleted. Organizations, memberships, roles and permissions render
  * through render_org.c (issue 5); their deletes are DeletedObjects
- * {deleted,id,object[,slug]}. New kinds add a case to render_data. */
+ * {deleted,id,object[,slug]}. Organization invitations render as the API
+ * renders them (render_org.c; accepted adds user_id); email.created carries
+ * Clerk's "email" object. New kinds add a case to render_data. */
 #include "api/backend/backend.h"
 
 #include <jansson.h>
@@ -34,6 +36,40 @@ static json_t *
 render_membership(const struct gh_app *app, const struct gh_event_membership *em)
 {
     return gh_render_org_membership(app, em->membership, em->org, em->user, em->role);
+}
+
+/* organizationInvitation.*: the invitation (+ user_id for accepted). */
+static json_t *
+render_org_invitation(const struct gh_app *app, const struct gh_event_org_invitation *ei)
+{
+    json_t *j = gh_render_org_invitation_of(app, ei->invitation, NULL, ei->role, ei->inviter);
+
+    if (j != NULL && ei->with_user_id &&
+        json_object_set_new(j, "user_id", gh_api_str(ei->user_id)) == -1) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* Clerk's "email" object (SDK EmailJSON), field by field. */
+static json_t *
+render_email(const struct gh_event_email *e)
+{
+    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}",
+        "object", "email",
+        "id", gh_api_str(e->id),
+        "slug", gh_api_str(e->slug),
+        "from_email_name", gh_api_str(e->from_email_name),
+        "to_email_address", gh_api_str(e->to_email_address),
+        "email_address_id", gh_api_str(e->email_address_id),
+        "user_id", gh_api_str(e->user_id),
+        "subject", gh_api_str(e->subject),
+        "body", gh_api_str(e->body),
+        "body_plain", gh_api_str(e->body_plain),
+        "status", gh_api_str(e->status),
+        "data", e->data != NULL ? gh_api_obj_text(e->data) : json_null(),
+        "delivered_by_clerk", e->delivered_by_clerk != 0);
 }
 
 static json_t *
@@ -70,8 +106,10 @@ render_data(const struct gh_app *app, const struct gh_event *ev)
         return gh_render_permission(ev->obj);
     case GH_EVENT_DELETED:
         return render_deleted(ev->obj);
-    case GH_EVENT_EMAIL: /* XXX: email.created lands with the Frontend API's emails */
-        break;
+    case GH_EVENT_ORG_INVITATION:
+        return render_org_invitation(app, ev->obj);
+    case GH_EVENT_EMAIL:
+        return render_email(ev->obj);
     }
     return NULL;
 }

@@ -40,34 +40,6 @@ copy_field(json_t *dst, json_t *src, const char *key)
     return json_object_set(dst, key, v != NULL ? v : json_null());
 }
 
-/* {user_id, first_name, last_name, image_url, has_image, identifier} of the
- * inviter, or null when none or gone. */
-static json_t *
-inviter_data(struct gh_app *app, const char *instance_id, const char *user_id)
-{
-    struct gh_user *u = NULL;
-    struct gh_err   se = { 0 };
-    json_t         *full = NULL, *o = NULL;
-    const char     *ident = "";
-
-    if (user_id[0] == '\0' || gh_user_get(app, instance_id, user_id, &u, &se) == -1)
-        return json_null();
-    for (size_t i = 0; i < u->nidents; i++)
-        if (u->primary_email_id != NULL && strcmp(u->idents[i].id, u->primary_email_id) == 0)
-            ident = u->idents[i].value;
-    if ((full = gh_render_user(app, u)) != NULL && (o = json_object()) != NULL &&
-        (json_object_set_new(o, "user_id", json_string(u->id)) == -1 ||
-            copy_field(o, full, "first_name") == -1 || copy_field(o, full, "last_name") == -1 ||
-            copy_field(o, full, "image_url") == -1 || copy_field(o, full, "has_image") == -1 ||
-            json_object_set_new(o, "identifier", json_string(ident != NULL ? ident : "")) == -1)) {
-        json_decref(o);
-        o = NULL;
-    }
-    json_decref(full);
-    gh_user_free(u);
-    return o;
-}
-
 /* {id,name,slug,image_url,has_image} of the organization, or null when gone. */
 static json_t *
 org_data(struct gh_app *app, const char *instance_id, const char *org_id)
@@ -97,27 +69,16 @@ gh_render_org_invitation(struct gh_app *app, const char *instance_id,
     const struct gh_invitation *inv, const char *url, int with_org)
 {
     struct gh_role *r = NULL;
+    struct gh_user *u = NULL;
     struct gh_err   se = { 0 };
     json_t         *o;
 
     if (gh_role_find_by_key(app, instance_id, inv->role, &r, &se) == -1)
         r = NULL;
-    o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o}",
-        "object", "organization_invitation",
-        "id", inv->id,
-        "email_address", inv->email_address != NULL ? inv->email_address : "",
-        "role", inv->role,
-        "role_name", r != NULL && r->name != NULL ? r->name : inv->role,
-        "organization_id", inv->org_id,
-        "inviter_id", inv->inviter_id[0] != '\0' ? json_string(inv->inviter_id) : json_null(),
-        "public_inviter_data", inviter_data(app, instance_id, inv->inviter_id),
-        "status", inv->status,
-        "public_metadata", gh_api_obj_text(inv->public_metadata),
-        "private_metadata", gh_api_obj_text(inv->private_metadata),
-        "url", gh_api_str(url),
-        "expires_at", gh_api_time(inv->expires_at),
-        "created_at", gh_api_time(inv->created_at),
-        "updated_at", gh_api_time(inv->updated_at));
+    if (inv->inviter_id[0] != '\0' && gh_user_get(app, instance_id, inv->inviter_id, &u, &se) == -1)
+        u = NULL;
+    o = gh_render_org_invitation_of(app, inv, url, r, u);
+    gh_user_free(u);
     gh_role_free(r);
     if (o != NULL && with_org &&
         json_object_set_new(o, "public_organization_data",

@@ -8,6 +8,7 @@
 
 #include "api/params.h"
 #include "core/app.h"
+#include "core/lockout.h"
 #include "core/user.h"
 #include "util/buf.h"
 #include "util/conf.h"
@@ -111,21 +112,12 @@ idents_of(const struct gh_user *u, enum gh_ident_type type)
     return a;
 }
 
-/* null unless the lockout rule locked the user; then seconds left, rounded up. */
-static json_t *
-lockout_left(const struct gh_user *u)
-{
-    int64_t now = gh_now_ms();
-
-    if (u->lockout_until == GH_TIME_NULL || u->lockout_until <= now)
-        return json_null();
-    return json_integer((json_int_t)((u->lockout_until - now + 999) / 1000));
-}
-
 static int
 add_identity(json_t *o, const struct gh_app *app, const struct gh_user *u)
 {
-    int remaining = GH_LOCKOUT_ATTEMPTS - u->failed_attempts;
+    struct gh_lockout_view lv; /* issue 6: admin lock or running lockout */
+
+    gh_user_lockout_view(app, u, gh_now_ms(), &lv);
 
     return json_object_set_new(o, "id", json_string(u->id)) |
         json_object_set_new(o, "object", json_string("user")) |
@@ -151,10 +143,11 @@ add_identity(json_t *o, const struct gh_app *app, const struct gh_user *u)
         json_object_set_new(o, "enterprise_accounts", json_array()) |
         json_object_set_new(o, "passkeys", json_array()) |
         json_object_set_new(o, "banned", json_boolean(u->banned)) |
-        json_object_set_new(o, "locked", json_boolean(u->locked)) |
-        json_object_set_new(o, "lockout_expires_in_seconds", lockout_left(u)) |
+        json_object_set_new(o, "locked", json_boolean(lv.locked)) |
+        json_object_set_new(o, "lockout_expires_in_seconds",
+            lv.expires_in_s >= 0 ? json_integer((json_int_t)lv.expires_in_s) : json_null()) |
         json_object_set_new(o, "verification_attempts_remaining",
-            json_integer(remaining > 0 ? remaining : 0));
+            lv.attempts_remaining >= 0 ? json_integer(lv.attempts_remaining) : json_null());
 }
 
 static int

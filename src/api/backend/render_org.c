@@ -140,3 +140,51 @@ gh_render_org_membership(const struct gh_app *app, const struct gh_org_membershi
         "created_at", (json_int_t)m->created_at,
         "updated_at", (json_int_t)m->updated_at);
 }
+
+/* {user_id, first_name, last_name, image_url, has_image, identifier} of the
+ * inviter (identifier: the primary email address), or null without one. */
+static json_t *
+inviter_data(const struct gh_app *app, const struct gh_user *u)
+{
+    json_t     *full, *o = NULL;
+    const char *ident = "";
+
+    if (u == NULL)
+        return json_null();
+    for (size_t i = 0; i < u->nidents; i++)
+        if (u->primary_email_id != NULL && strcmp(u->idents[i].id, u->primary_email_id) == 0 &&
+            u->idents[i].value != NULL)
+            ident = u->idents[i].value;
+    if ((full = gh_render_user(app, u)) == NULL)
+        return NULL;
+    o = json_pack("{s:s,s:O?,s:O?,s:O?,s:O?,s:s}", "user_id", u->id,
+        "first_name", json_object_get(full, "first_name"),
+        "last_name", json_object_get(full, "last_name"),
+        "image_url", json_object_get(full, "image_url"),
+        "has_image", json_object_get(full, "has_image"),
+        "identifier", ident);
+    json_decref(full);
+    return o;
+}
+
+json_t *
+gh_render_org_invitation_of(const struct gh_app *app, const struct gh_invitation *inv,
+    const char *url, const struct gh_role *r, const struct gh_user *inviter)
+{
+    return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o}",
+        "object", "organization_invitation",
+        "id", inv->id,
+        "email_address", inv->email_address != NULL ? inv->email_address : "",
+        "role", inv->role,
+        "role_name", r != NULL && r->name != NULL ? r->name : inv->role,
+        "organization_id", inv->org_id,
+        "inviter_id", inv->inviter_id[0] != '\0' ? json_string(inv->inviter_id) : json_null(),
+        "public_inviter_data", inviter_data(app, inviter),
+        "status", inv->status,
+        "public_metadata", gh_api_obj_text(inv->public_metadata),
+        "private_metadata", gh_api_obj_text(inv->private_metadata),
+        "url", gh_api_str(url),
+        "expires_at", gh_api_time(inv->expires_at),
+        "created_at", gh_api_time(inv->created_at),
+        "updated_at", gh_api_time(inv->updated_at));
+}

@@ -10,10 +10,12 @@
 #include "core/client.h"
 #include "core/origin.h"
 #include "core/session.h"
+#include "core/session_activity.h"
 #include "core/token.h"
 #include "core/user.h"
 #include "crypto/crypto.h"
 #include "util/buf.h"
+#include "util/log.h"
 #include "util/str.h"
 
 #define COOKIE_MAX_AGE "31536000" /* one year, as Clerk's */
@@ -132,7 +134,19 @@ gh_fapi_session(struct gh_fapi *f, struct gh_session **out, struct gh_err *err)
         }
         return -1;
     }
+    gh_fapi_session_seen(f, *out);
     return 0;
+}
+
+void
+gh_fapi_session_seen(struct gh_fapi *f, struct gh_session *s)
+{
+    struct gh_err e = { 0 };
+
+    if (gh_session_note_activity(f->req->app, f->instance_id, s,
+            gh_req_header(f->req, "User-Agent"), f->req->peer_ip, &e) == -1)
+        gh_log_warn("session activity not recorded session_id=%s code=%s", s->id,
+            gh_err_name(e.code));
 }
 
 int

@@ -52,6 +52,11 @@ int gh_fapi_session(struct gh_fapi *f, struct gh_session **out, struct gh_err *e
 int gh_fapi_session_user(struct gh_fapi *f, struct gh_session **s_out, struct gh_user **u_out,
     struct gh_err *err);
 
+/* Records the request's User-Agent and peer address on s when they changed
+ * (the active-devices list, issue 4); failures are logged, never returned:
+ * it is only shown. Called by gh_fapi_session, touch and token routes. */
+void gh_fapi_session_seen(struct gh_fapi *f, struct gh_session *s);
+
 /* 200 {"response": response, "client": <client or null>}; steals response
  * (NULL → null). Also refreshes __client_uat for production instances. */
 int gh_fapi_reply(struct gh_fapi *f, json_t *response, struct gh_err *err);

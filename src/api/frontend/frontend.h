@@ -38,6 +38,27 @@ gh_handler_fn gh_fapi_sign_in_reset_password; /* POST …/sign_ins/:id/reset_pas
 gh_handler_fn gh_fapi_sign_in_prepare_second; /* POST …/sign_ins/:id/prepare_second_factor */
 gh_handler_fn gh_fapi_sign_in_attempt_second; /* POST …/sign_ins/:id/attempt_second_factor */
 
+/* me.c, me_emails.c, me_sessions.c, me_mfa.c: the signed-in user's own
+ * account (issue 4, spec FAPI §3.8) */
+gh_handler_fn gh_fapi_me_get;              /* GET /v1/me */
+gh_handler_fn gh_fapi_me_update;           /* PATCH /v1/me */
+gh_handler_fn gh_fapi_me_metadata;         /* PATCH /v1/me/metadata */
+gh_handler_fn gh_fapi_me_change_password;  /* POST /v1/me/change_password */
+gh_handler_fn gh_fapi_me_remove_password;  /* POST /v1/me/remove_password */
+gh_handler_fn gh_fapi_me_delete;           /* DELETE /v1/me */
+gh_handler_fn gh_fapi_me_profile_image;    /* POST/DELETE /v1/me/profile_image (refused) */
+gh_handler_fn gh_fapi_me_email_create;     /* POST /v1/me/email_addresses */
+gh_handler_fn gh_fapi_me_email_get;        /* GET /v1/me/email_addresses/:id */
+gh_handler_fn gh_fapi_me_email_prepare;    /* POST …/:id/prepare_verification */
+gh_handler_fn gh_fapi_me_email_attempt;    /* POST …/:id/attempt_verification */
+gh_handler_fn gh_fapi_me_email_delete;     /* DELETE /v1/me/email_addresses/:id */
+gh_handler_fn gh_fapi_me_sessions_active;  /* GET /v1/me/sessions/active (bare array) */
+gh_handler_fn gh_fapi_me_session_revoke;   /* POST /v1/me/sessions/:id/revoke */
+gh_handler_fn gh_fapi_me_totp_create;      /* POST /v1/me/totp */
+gh_handler_fn gh_fapi_me_totp_attempt;     /* POST /v1/me/totp/attempt_verification */
+gh_handler_fn gh_fapi_me_totp_delete;      /* DELETE /v1/me/totp */
+gh_handler_fn gh_fapi_me_backup_codes;     /* POST /v1/me/backup_codes */
+
 /* organizations.c */
 gh_handler_fn gh_fapi_org_create;          /* POST /v1/organizations */
 gh_handler_fn gh_fapi_org_get;             /* GET /v1/organizations/:org */

@@ -9,6 +9,7 @@
 #include "api/backend/render_org.h"
 #include "api/frontend/fapi.h"
 #include "api/frontend/frontend.h"
+#include "api/frontend/me.h"
 #include "api/frontend/render.h"
 #include "api/params.h"
 #include "core/app.h"
@@ -21,33 +22,9 @@
 #define STATUS_MAX 8
 #define BULK_MAX   GH_INVITATION_BULK_MAX
 
-struct me_call {
-    struct gh_fapi     f;
-    struct gh_session *s;
-    struct gh_user    *u;
-};
-
-static int
-me_begin(struct gh_req *req, struct gh_resp *resp, struct me_call *c, struct gh_err *err)
-{
-    c->s = NULL;
-    c->u = NULL;
-    if (gh_fapi_begin(req, resp, &c->f, err) == -1)
-        return -1;
-    return gh_fapi_session_user(&c->f, &c->s, &c->u, err);
-}
-
-static void
-me_end(struct me_call *c)
-{
-    gh_user_free(c->u);
-    gh_session_free(c->s);
-    gh_fapi_end(&c->f);
-}
-
 /* An invitation as the browser sees it: no private metadata, no url. */
 static json_t *
-render_inv(struct me_call *c, const struct gh_invitation *inv, int with_org)
+render_inv(struct gh_me *c, const struct gh_invitation *inv, int with_org)
 {
     json_t *j = gh_render_org_invitation(c->f.req->app, c->f.instance_id, inv, NULL, with_org);
 
@@ -59,7 +36,7 @@ render_inv(struct me_call *c, const struct gh_invitation *inv, int with_org)
 }
 
 static int
-reply_invs(struct me_call *c, struct gh_invitation **v, size_t n, int64_t total, int with_org,
+reply_invs(struct gh_me *c, struct gh_invitation **v, size_t n, int64_t total, int with_org,
     struct gh_err *err)
 {
     json_t *arr = json_array();
@@ -84,7 +61,7 @@ path(const struct gh_req *req, size_t i)
 int
 gh_fapi_org_invitations_list(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct me_call               c;
+    struct gh_me               c;
     struct gh_org               *o = NULL;
     struct gh_invitation_filter  flt;
     struct gh_invitation       **v = NULL;
@@ -93,7 +70,7 @@ gh_fapi_org_invitations_list(struct gh_req *req, struct gh_resp *resp, struct gh
     int64_t                      total = 0;
     int                          rc = -1;
 
-    if (me_begin(req, resp, &c, err) == -1 ||
+    if (gh_me_begin(req, resp, &c, err) == -1 ||
         gh_org_access_check(req->app, c.f.instance_id, path(req, 0), c.u->id,
             GH_PERM_MEMBERSHIPS_READ, &o, err) == -1)
         goto done;
@@ -110,7 +87,7 @@ gh_fapi_org_invitations_list(struct gh_req *req, struct gh_resp *resp, struct gh
 done:
     gh_invitations_free(v, n);
     gh_org_free(o);
-    me_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
@@ -120,7 +97,7 @@ done:
 static int
 invite(struct gh_req *req, struct gh_resp *resp, int bulk, struct gh_err *err)
 {
-    struct me_call               c;
+    struct gh_me               c;
     struct gh_org               *o = NULL;
     struct gh_invitation_params *ps = NULL;
     struct gh_invitation       **v = NULL;
@@ -130,7 +107,7 @@ invite(struct gh_req *req, struct gh_resp *resp, int bulk, struct gh_err *err)
     json_t                      *ev;
     int                          rc = -1;
 
-    if (me_begin(req, resp, &c, err) == -1 ||
+    if (gh_me_begin(req, resp, &c, err) == -1 ||
         gh_org_access_check(req->app, c.f.instance_id, path(req, 0), c.u->id,
             GH_PERM_MEMBERSHIPS_MANAGE, &o, err) == -1 ||
         gh_fapi_need(&c.f, "role", &role, err) == -1)
@@ -177,7 +154,7 @@ done:
     }
     free(ps);
     gh_org_free(o);
-    me_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
@@ -197,12 +174,12 @@ gh_fapi_org_invitations_bulk(struct gh_req *req, struct gh_resp *resp, struct gh
 int
 gh_fapi_org_invitations_revoke(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct me_call        c;
+    struct gh_me        c;
     struct gh_org        *o = NULL;
     struct gh_invitation *inv = NULL;
     int                   rc = -1;
 
-    if (me_begin(req, resp, &c, err) == -1 ||
+    if (gh_me_begin(req, resp, &c, err) == -1 ||
         gh_org_access_check(req->app, c.f.instance_id, path(req, 0), c.u->id,
             GH_PERM_MEMBERSHIPS_MANAGE, &o, err) == -1 ||
         gh_invitation_revoke(req->app, c.f.instance_id, o->id, path(req, 1), &inv, err) == -1)
@@ -211,7 +188,7 @@ gh_fapi_org_invitations_revoke(struct gh_req *req, struct gh_resp *resp, struct 
 done:
     gh_invitation_free(inv);
     gh_org_free(o);
-    me_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
@@ -219,7 +196,7 @@ done:
 int
 gh_fapi_me_org_memberships(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct me_call              c;
+    struct gh_me              c;
     struct gh_org_member_filter flt;
     struct gh_org_membership  **v = NULL;
     const char                 *uid[1];
@@ -228,7 +205,7 @@ gh_fapi_me_org_memberships(struct gh_req *req, struct gh_resp *resp, struct gh_e
     json_t                     *arr = NULL;
     int                         rc = -1;
 
-    if (me_begin(req, resp, &c, err) == -1)
+    if (gh_me_begin(req, resp, &c, err) == -1)
         goto done;
     gh_org_member_filter_init(&flt);
     uid[0] = c.u->id;
@@ -253,7 +230,7 @@ gh_fapi_me_org_memberships(struct gh_req *req, struct gh_resp *resp, struct gh_e
 done:
     json_decref(arr);
     gh_org_memberships_free(v, n);
-    me_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
@@ -261,14 +238,14 @@ done:
 int
 gh_fapi_me_org_invitations(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct me_call         c;
+    struct gh_me         c;
     struct gh_invitation **v = NULL;
     const char            *st[STATUS_MAX];
     size_t                 n = 0, ns;
     int64_t                limit, offset, total = 0;
     int                    rc = -1;
 
-    if (me_begin(req, resp, &c, err) == -1 || gh_api_paging(req, &limit, &offset, err) == -1)
+    if (gh_me_begin(req, resp, &c, err) == -1 || gh_api_paging(req, &limit, &offset, err) == -1)
         goto done;
     ns = gh_req_query_all(req, "status", st, STATUS_MAX);
     if (ns > STATUS_MAX)
@@ -279,7 +256,7 @@ gh_fapi_me_org_invitations(struct gh_req *req, struct gh_resp *resp, struct gh_e
     rc = reply_invs(&c, v, n, total, 1, err);
 done:
     gh_invitations_free(v, n);
-    me_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
@@ -287,12 +264,12 @@ done:
 int
 gh_fapi_me_org_suggestions(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct me_call c;
+    struct gh_me c;
     int            rc = -1;
 
-    if (me_begin(req, resp, &c, err) == 0)
+    if (gh_me_begin(req, resp, &c, err) == 0)
         rc = gh_fapi_reply(&c.f, gh_api_list(json_array(), 0), err);
-    me_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
@@ -300,18 +277,18 @@ gh_fapi_me_org_suggestions(struct gh_req *req, struct gh_resp *resp, struct gh_e
 int
 gh_fapi_me_org_invitation_accept(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct me_call        c;
+    struct gh_me        c;
     struct gh_invitation *inv = NULL;
     int                   rc = -1;
 
-    if (me_begin(req, resp, &c, err) == -1 ||
+    if (gh_me_begin(req, resp, &c, err) == -1 ||
         gh_org_invitation_accept(req->app, c.f.instance_id, path(req, 0), c.u->id, &inv,
             err) == -1)
         goto done;
     rc = gh_fapi_reply(&c.f, render_inv(&c, inv, 1), err);
 done:
     gh_invitation_free(inv);
-    me_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
@@ -319,12 +296,12 @@ done:
 int
 gh_fapi_me_org_leave(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct me_call            c;
+    struct gh_me            c;
     struct gh_org            *o = NULL;
     struct gh_org_membership *m = NULL;
     int                       rc = -1;
 
-    if (me_begin(req, resp, &c, err) == -1 ||
+    if (gh_me_begin(req, resp, &c, err) == -1 ||
         gh_org_access_check(req->app, c.f.instance_id, path(req, 0), c.u->id, NULL, &o,
             err) == -1 ||
         gh_org_member_remove(req->app, c.f.instance_id, o->id, c.u->id, &m, err) == -1)
@@ -333,6 +310,6 @@ gh_fapi_me_org_leave(struct gh_req *req, struct gh_resp *resp, struct gh_err *er
 done:
     gh_org_membership_free(m);
     gh_org_free(o);
-    me_end(&c);
+    gh_me_end(&c);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include "api/backend/render_org.h"
 #include "api/frontend/fapi.h"
 #include "api/frontend/frontend.h"
+#include "api/frontend/me.h"
 #include "api/frontend/render.h"
 #include "api/params.h"
 #include "core/app.h"
@@ -24,31 +25,6 @@
 
 #define LIST_ROLES_MAX 8 /* repeated role= values read */
 
-/* Everything a handler here starts with: the client, the session and its user. */
-struct org_call {
-    struct gh_fapi     f;
-    struct gh_session *s;
-    struct gh_user    *u;
-};
-
-static int
-call_begin(struct gh_req *req, struct gh_resp *resp, struct org_call *c, struct gh_err *err)
-{
-    c->s = NULL;
-    c->u = NULL;
-    if (gh_fapi_begin(req, resp, &c->f, err) == -1)
-        return -1;
-    return gh_fapi_session_user(&c->f, &c->s, &c->u, err);
-}
-
-static void
-call_end(struct org_call *c)
-{
-    gh_user_free(c->u);
-    gh_session_free(c->s);
-    gh_fapi_end(&c->f);
-}
-
 static const char *
 org_param(const struct gh_req *req)
 {
@@ -57,14 +33,14 @@ org_param(const struct gh_req *req)
 
 /* Membership check with perm (NULL: any member); *o optional. */
 static int
-org_access(struct org_call *c, const char *perm, struct gh_org **o, struct gh_err *err)
+org_access(struct gh_me *c, const char *perm, struct gh_org **o, struct gh_err *err)
 {
     return gh_org_access_check(c->f.req->app, c->f.instance_id, org_param(c->f.req), c->u->id,
         perm, o, err);
 }
 
 static int
-reply_org(struct org_call *c, const struct gh_org *o, struct gh_err *err)
+reply_org(struct gh_me *c, const struct gh_org *o, struct gh_err *err)
 {
     json_t *j = gh_fapi_render_org(&c->f, o);
 
@@ -75,14 +51,14 @@ reply_org(struct org_call *c, const struct gh_org *o, struct gh_err *err)
 int
 gh_fapi_org_create(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct org_call      c;
+    struct gh_me      c;
     struct gh_settings   st;
     struct gh_org_params p;
     struct gh_org       *o = NULL;
     char                 id[GH_ID_MAX];
     int                  rc = -1;
 
-    if (call_begin(req, resp, &c, err) == -1 || gh_settings_load(req->app, &st, err) == -1)
+    if (gh_me_begin(req, resp, &c, err) == -1 || gh_settings_load(req->app, &st, err) == -1)
         goto done;
     if (!st.orgs_enabled || !st.create_organization || !c.u->create_organization_enabled) {
         GH_FAIL(err, GH_E_NOT_ALLOWED_ACCESS, "You may not create organizations.");
@@ -106,21 +82,21 @@ gh_fapi_org_create(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
     rc = reply_org(&c, o, err);
 done:
     gh_org_free(o);
-    call_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
 int
 gh_fapi_org_get(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct org_call c;
+    struct gh_me c;
     struct gh_org  *o = NULL;
     int             rc = -1;
 
-    if (call_begin(req, resp, &c, err) == 0 && org_access(&c, NULL, &o, err) == 0)
+    if (gh_me_begin(req, resp, &c, err) == 0 && org_access(&c, NULL, &o, err) == 0)
         rc = reply_org(&c, o, err);
     gh_org_free(o);
-    call_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
@@ -128,12 +104,12 @@ gh_fapi_org_get(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 int
 gh_fapi_org_update(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct org_call     c;
+    struct gh_me     c;
     struct gh_org_patch p = { 0 };
     struct gh_org      *o = NULL, *after = NULL;
     int                 rc = -1;
 
-    if (call_begin(req, resp, &c, err) == -1 || org_access(&c, GH_PERM_PROFILE_MANAGE, &o, err) == -1)
+    if (gh_me_begin(req, resp, &c, err) == -1 || org_access(&c, GH_PERM_PROFILE_MANAGE, &o, err) == -1)
         goto done;
     if ((p.name = gh_fapi_str(&c.f, "name")) != NULL)
         p.fields |= GH_ORG_F_NAME;
@@ -149,7 +125,7 @@ gh_fapi_org_update(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 done:
     gh_org_free(after);
     gh_org_free(o);
-    call_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
@@ -157,11 +133,11 @@ done:
 int
 gh_fapi_org_delete(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct org_call c;
+    struct gh_me c;
     struct gh_org  *o = NULL, *gone = NULL;
     int             rc = -1;
 
-    if (call_begin(req, resp, &c, err) == -1 || org_access(&c, GH_PERM_PROFILE_DELETE, &o, err) == -1)
+    if (gh_me_begin(req, resp, &c, err) == -1 || org_access(&c, GH_PERM_PROFILE_DELETE, &o, err) == -1)
         goto done;
     if (!o->admin_delete_enabled) {
         GH_FAIL(err, GH_E_NOT_ALLOWED_ACCESS, "Deleting this organization is disabled.");
@@ -173,7 +149,7 @@ gh_fapi_org_delete(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 done:
     gh_org_free(gone);
     gh_org_free(o);
-    call_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
@@ -181,14 +157,14 @@ done:
 int
 gh_fapi_org_roles(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct org_call  c;
+    struct gh_me  c;
     struct gh_role **v = NULL;
     size_t           n = 0;
     int64_t          limit, offset, total = 0;
     json_t          *arr = NULL;
     int              rc = -1;
 
-    if (call_begin(req, resp, &c, err) == -1 || org_access(&c, NULL, NULL, err) == -1 ||
+    if (gh_me_begin(req, resp, &c, err) == -1 || org_access(&c, NULL, NULL, err) == -1 ||
         gh_api_paging(req, &limit, &offset, err) == -1 ||
         gh_role_list(req->app, c.f.instance_id, NULL, limit, offset, &v, &n, &total, err) == -1)
         goto done;
@@ -207,13 +183,13 @@ done:
     for (size_t i = 0; i < n; i++)
         gh_role_free(v[i]);
     free(v);
-    call_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
 /* Renders memberships v[0..n) as {data,total_count} and replies. */
 static int
-reply_members(struct org_call *c, struct gh_org_membership **v, size_t n, int64_t total,
+reply_members(struct gh_me *c, struct gh_org_membership **v, size_t n, int64_t total,
     struct gh_err *err)
 {
     json_t *arr = json_array();
@@ -235,7 +211,7 @@ reply_members(struct org_call *c, struct gh_org_membership **v, size_t n, int64_
 int
 gh_fapi_org_members_list(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct org_call             c;
+    struct gh_me             c;
     struct gh_org              *o = NULL;
     struct gh_org_member_filter flt;
     struct gh_org_membership  **v = NULL;
@@ -244,7 +220,7 @@ gh_fapi_org_members_list(struct gh_req *req, struct gh_resp *resp, struct gh_err
     int64_t                     total = 0;
     int                         rc = -1;
 
-    if (call_begin(req, resp, &c, err) == -1 ||
+    if (gh_me_begin(req, resp, &c, err) == -1 ||
         org_access(&c, GH_PERM_MEMBERSHIPS_READ, &o, err) == -1)
         goto done;
     gh_org_member_filter_init(&flt);
@@ -262,12 +238,12 @@ gh_fapi_org_members_list(struct gh_req *req, struct gh_resp *resp, struct gh_err
 done:
     gh_org_memberships_free(v, n);
     gh_org_free(o);
-    call_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
 static int
-reply_member(struct org_call *c, const struct gh_org_membership *m, struct gh_err *err)
+reply_member(struct gh_me *c, const struct gh_org_membership *m, struct gh_err *err)
 {
     json_t *j = gh_fapi_render_membership(&c->f, m, NULL, err);
 
@@ -278,13 +254,13 @@ reply_member(struct org_call *c, const struct gh_org_membership *m, struct gh_er
 int
 gh_fapi_org_members_create(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct org_call           c;
+    struct gh_me           c;
     struct gh_org            *o = NULL;
     struct gh_org_membership *m = NULL;
     const char               *uid, *role;
     int                       rc = -1;
 
-    if (call_begin(req, resp, &c, err) == -1 ||
+    if (gh_me_begin(req, resp, &c, err) == -1 ||
         org_access(&c, GH_PERM_MEMBERSHIPS_MANAGE, &o, err) == -1 ||
         gh_fapi_need(&c.f, "user_id", &uid, err) == -1 ||
         gh_fapi_need(&c.f, "role", &role, err) == -1 ||
@@ -294,7 +270,7 @@ gh_fapi_org_members_create(struct gh_req *req, struct gh_resp *resp, struct gh_e
 done:
     gh_org_membership_free(m);
     gh_org_free(o);
-    call_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
@@ -302,13 +278,13 @@ done:
 int
 gh_fapi_org_members_update(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct org_call           c;
+    struct gh_me           c;
     struct gh_org            *o = NULL;
     struct gh_org_membership *m = NULL;
     const char               *role;
     int                       rc = -1;
 
-    if (call_begin(req, resp, &c, err) == -1 ||
+    if (gh_me_begin(req, resp, &c, err) == -1 ||
         org_access(&c, GH_PERM_MEMBERSHIPS_MANAGE, &o, err) == -1 ||
         gh_fapi_need(&c.f, "role", &role, err) == -1 ||
         gh_org_member_set_role(req->app, c.f.instance_id, o->id, req->params[1], role, &m,
@@ -318,7 +294,7 @@ gh_fapi_org_members_update(struct gh_req *req, struct gh_resp *resp, struct gh_e
 done:
     gh_org_membership_free(m);
     gh_org_free(o);
-    call_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
@@ -326,12 +302,12 @@ done:
 int
 gh_fapi_org_members_delete(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct org_call           c;
+    struct gh_me           c;
     struct gh_org            *o = NULL;
     struct gh_org_membership *m = NULL;
     int                       rc = -1;
 
-    if (call_begin(req, resp, &c, err) == -1 ||
+    if (gh_me_begin(req, resp, &c, err) == -1 ||
         org_access(&c, GH_PERM_MEMBERSHIPS_MANAGE, &o, err) == -1 ||
         gh_org_member_remove(req->app, c.f.instance_id, o->id, req->params[1], &m, err) == -1)
         goto done;
@@ -339,7 +315,7 @@ gh_fapi_org_members_delete(struct gh_req *req, struct gh_resp *resp, struct gh_e
 done:
     gh_org_membership_free(m);
     gh_org_free(o);
-    call_end(&c);
+    gh_me_end(&c);
     return rc;
 }
 
@@ -347,11 +323,11 @@ done:
 int
 gh_fapi_org_empty_list(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct org_call c;
+    struct gh_me c;
     int             rc = -1;
 
-    if (call_begin(req, resp, &c, err) == 0 && org_access(&c, NULL, NULL, err) == 0)
+    if (gh_me_begin(req, resp, &c, err) == 0 && org_access(&c, NULL, NULL, err) == 0)
         rc = gh_fapi_reply(&c.f, gh_api_list(json_array(), 0), err);
-    call_end(&c);
+    gh_me_end(&c);
     return rc;
 }

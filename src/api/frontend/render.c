@@ -138,6 +138,10 @@ gh_fapi_render_user(struct gh_fapi *f, const struct gh_user *u, struct gh_err *e
         return NULL;
     }
     json_object_del(o, "private_metadata"); /* server-only, never to a browser */
+    if (gh_fapi_user_emails(f, u, o, err) == -1) { /* with their code state (render_me.c) */
+        json_decref(o);
+        return NULL;
+    }
     if ((m = memberships_of(f, u, err)) == NULL ||
         json_object_set_new(o, "organization_memberships", m) == -1) {
         json_decref(o);

@@ -38,4 +38,22 @@ json_t *gh_fapi_render_sign_in(struct gh_fapi *f, const struct gh_sign_in *si,
 json_t *gh_fapi_render_sign_up(struct gh_fapi *f, const struct gh_sign_up *su,
     struct gh_err *err);
 
+/* /v1/me shapes (render_me.c, issue 4). */
+/* An EmailAddress (§4.8) with its Verification: verified → its strategy;
+ * unverified → the emailed-code state (unverified/failed/expired), or null
+ * when nothing was prepared. */
+json_t *gh_fapi_render_email_address(struct gh_fapi *f, const struct gh_ident *i,
+    struct gh_err *err);
+json_t *gh_fapi_render_email_verif(const struct gh_ident *i, const struct gh_verif *stored);
+/* Replaces user["email_addresses"] with the Frontend API's form. */
+int gh_fapi_user_emails(struct gh_fapi *f, const struct gh_user *u, json_t *user,
+    struct gh_err *err);
+/* SessionWithActivities: the session with latest_activity, user null. NULL on OOM. */
+json_t *gh_fapi_render_session_activity(const struct gh_session *s);
+/* TOTP (§4.10): secret and uri when given (creation), backup_codes when n > 0. */
+json_t *gh_fapi_render_totp(const struct gh_totp *t, const char *secret, const char *uri,
+    char *const *codes, size_t n);
+/* BackupCode {object:"backup_code", id, codes, created_at, updated_at}. */
+json_t *gh_fapi_render_backup_codes(const char *user_id, char *const *codes, size_t n);
+
 #endif

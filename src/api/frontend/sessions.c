@@ -86,6 +86,7 @@ gh_fapi_session_touch(struct gh_req *req, struct gh_resp *resp, struct gh_err *e
     if (gh_fapi_begin(req, resp, &f, err) == -1 || path_session(&f, &s, err) == -1 ||
         apply_org(&f, s, "active_organization_id", err) == -1)
         goto done;
+    gh_fapi_session_seen(&f, s);
     gh_strlcpy(f.client->last_active_session_id, s->id, sizeof(f.client->last_active_session_id));
     if (gh_store_session_touch(req->app->store, f.instance_id, s->id, gh_now_ms(), err) == -1 ||
         gh_fapi_client_save(&f, err) == -1)
@@ -109,6 +110,7 @@ gh_fapi_session_token(struct gh_req *req, struct gh_resp *resp, struct gh_err *e
     if (gh_fapi_begin(req, resp, &f, err) == -1 || path_session(&f, &s, err) == -1 ||
         apply_org(&f, s, "organization_id", err) == -1)
         goto done;
+    gh_fapi_session_seen(&f, s); /* writes only when the browser changed */
     if (gh_token_mint(req->app, f.instance_id, s->id, gh_fapi_origin(&f), 0, &jwt, err) == -1)
         goto done;
     rc = gh_fapi_reply_bare(&f, json_pack("{s:s,s:s}", "object", "token", "jwt", jwt), err);

@@ -11,7 +11,17 @@
 #include "api/frontend/frontend.h"
 #include "api/frontend/render.h"
 #include "core/app.h"
+#include "core/ratelimit.h"
 #include "core/sign_in.h"
+
+/* Issue 6: Clerk's per-IP limits (core/ratelimit.h), before any password
+ * hash or code check runs. */
+static int
+rate_limit(struct gh_fapi *f, enum gh_rl_class cls, struct gh_err *err)
+{
+    return gh_ratelimit_hit(f->req->app, f->instance_id, cls,
+        f->req->client_ip != NULL ? f->req->client_ip : "?", NULL, err);
+}
 
 static int
 reply_sign_in(struct gh_fapi *f, const struct gh_sign_in *si, struct gh_err *err)
@@ -31,7 +41,8 @@ gh_fapi_sign_in_create(struct gh_req *req, struct gh_resp *resp, struct gh_err *
     struct gh_sign_in       *si = NULL;
     int                      rc = -1;
 
-    if (gh_fapi_begin(req, resp, &f, err) == -1 || gh_fapi_client_ensure(&f, err) == -1)
+    if (gh_fapi_begin(req, resp, &f, err) == -1 || rate_limit(&f, GH_RL_SIGN_IN, err) == -1 ||
+        gh_fapi_client_ensure(&f, err) == -1)
         goto done;
     p.identifier = gh_fapi_str(&f, "identifier");
     p.strategy = gh_fapi_str(&f, "strategy");
@@ -111,8 +122,10 @@ step(struct gh_req *req, struct gh_resp *resp, enum step which, struct gh_err *e
     struct gh_sign_in *si = NULL;
     int                rc = -1;
 
-    if (gh_fapi_begin(req, resp, &f, err) == -1 || path_sign_in(&f, &si, err) == -1 ||
-        run_step(&f, si, which, err) == -1)
+    if (gh_fapi_begin(req, resp, &f, err) == -1 ||
+        ((which == ATTEMPT_FIRST || which == ATTEMPT_SECOND) &&
+            rate_limit(&f, GH_RL_ATTEMPT, err) == -1) ||
+        path_sign_in(&f, &si, err) == -1 || run_step(&f, si, which, err) == -1)
         goto done;
     rc = reply_sign_in(&f, si, err);
 done:

@@ -10,19 +10,25 @@
 #include "api/frontend/fapi.h"
 #include "api/frontend/frontend.h"
 #include "api/frontend/render.h"
+#include "core/ratelimit.h"
 #include "core/sign_up.h"
 
-/* XXX: the one call site for the hardening work's rate limits (per client
- * IP and per sign-up: creates, code sends, attempts), not on main when this
- * was written. The attempt limit per code and the resend cooldown are
- * enforced in core regardless. */
+/* Issue 6: Clerk's per-IP limits (core/ratelimit.h): sign-up creations and
+ * code attempts. Code sends have no limit of their own here: the resend
+ * cooldown and the attempt limit per code are enforced in core. */
 static int
 rate_limit(struct gh_fapi *f, const char *what, struct gh_err *err)
 {
-    (void)f;
-    (void)what;
-    (void)err;
-    return 0;
+    enum gh_rl_class cls;
+
+    if (strcmp(what, "sign_up.create") == 0)
+        cls = GH_RL_SIGN_UP;
+    else if (strcmp(what, "sign_up.attempt") == 0)
+        cls = GH_RL_ATTEMPT;
+    else
+        return 0;
+    return gh_ratelimit_hit(f->req->app, f->instance_id, cls,
+        f->req->client_ip != NULL ? f->req->client_ip : "?", NULL, err);
 }
 
 /* The form's sign-up fields. *md_text (malloc'd JSON text, caller frees)

@@ -8,11 +8,14 @@
 // SIGTERM (exit code must be 0) and fails when the logs (stderr) contain a
 // sanitizer report or any secret the test registered (secret keys, tokens,
 // passwords). It does not build the binary; scripts/build.sh does.
+// With GH_TEST_LOG_DIR set, cleanup() also leaves each server's logs and its
+// registered secrets there, so scripts/scan_logs.mjs can check every log of
+// a whole run against every secret any test used (issue 6).
 import { spawn, execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
+import { join, resolve, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { freePort, waitForOk, sleep } from './net.mjs';
@@ -45,8 +48,19 @@ export const SANITIZER_MARKERS = [
   'WARNING: ThreadSanitizer',
 ];
 
+/*
+ * The per-IP Frontend API limits (5 sign-ins per 10 s…) would trip in any
+ * suite that signs in from 127.0.0.1 more often than a person; tests of the
+ * limits themselves pass their own values in opts.env.
+ */
+const TEST_LIMITS = {
+  GATEHOUSE_RATELIMIT_SIGN_IN: '100000/10',
+  GATEHOUSE_RATELIMIT_SIGN_UP: '100000/10',
+  GATEHOUSE_RATELIMIT_ATTEMPT: '100000/10',
+};
+
 function childEnv(extra) {
-  const env = { ...process.env, GATEHOUSE_LOG_LEVEL: 'debug', ...extra };
+  const env = { ...process.env, GATEHOUSE_LOG_LEVEL: 'debug', ...TEST_LIMITS, ...extra };
   const leaks = process.env.GH_TEST_DETECT_LEAKS === '0' ? 0 : 1;
   if (!env.ASAN_OPTIONS) env.ASAN_OPTIONS = `detect_leaks=${leaks}:halt_on_error=1:abort_on_error=0`;
   if (!env.UBSAN_OPTIONS) env.UBSAN_OPTIONS = 'print_stacktrace=1:halt_on_error=1';
@@ -188,6 +202,17 @@ export class Gatehouse {
     return r;
   }
 
+  /** GH_TEST_LOG_DIR: writes <dir>/<name>.log and <name>.secrets.json (test secrets only). */
+  async saveLogs() {
+    const out = process.env.GH_TEST_LOG_DIR;
+    if (!out || this.starts === 0) return;
+    const name = `${basename(this.dir)}-${process.pid}`;
+    try {
+      await writeFile(join(out, `${name}.log`), this.stderrAll);
+      await writeFile(join(out, `${name}.secrets.json`), JSON.stringify([...this.secrets]));
+    } catch { /* the scan then reports a missing directory */ }
+  }
+
   /** Fails on sanitizer reports and on registered secrets in the logs. */
   checkLogs() {
     const logs = this.stderrAll;
@@ -217,11 +242,41 @@ export class Gatehouse {
     if (this.running) { this.proc.kill('SIGKILL'); await this.exited; }
     if (this.cleaned) return;
     this.cleaned = true;
+    await this.saveLogs();
     if (this.pgName) {
       try { await dropDatabase(this.pgName, this.pgAdminUrl); } catch { /* cluster may be gone */ }
     }
     if (!process.env.GH_TEST_KEEP_TMP) await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A second server on gh's database (and master key): several servers
+ * sharing one PostgreSQL database, as in a multi-instance deployment. It
+ * shares gh's secret key and secrets; its cleanup leaves the database to gh.
+ */
+export async function startSibling(gh, opts = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'gh-it-'));
+  const frontendPort = await freePort();
+  let backendPort = await freePort();
+  while (backendPort === frontendPort) backendPort = await freePort();
+  const s = new Gatehouse({
+    db: gh.db, dir, frontendPort, backendPort,
+    // the same public URL: a different one would replace the stored instance's
+    env: { ...(opts.env || gh.env), GATEHOUSE_FRONTEND_URL: gh.frontendUrl },
+    frontendUrl: `http://127.0.0.1:${frontendPort}`, backendUrl: `http://127.0.0.1:${backendPort}`,
+    apiUrl: `http://127.0.0.1:${backendPort}`, dbUrl: gh.dbUrl, keyFile: gh.keyFile,
+  });
+  s.secrets = gh.secrets;
+  try {
+    await s.spawn();
+  } catch (e) {
+    await s.cleanup();
+    throw e;
+  }
+  s.secretKey = gh.secretKey;
+  s.publishableKey = gh.publishableKey;
+  return s;
 }
 
 /**
