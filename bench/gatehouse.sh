@@ -31,8 +31,11 @@ gh_start() {
   fp="$(free_port 18610)"; bp="$(free_port $((fp + 1)))"
   GH_F="http://127.0.0.1:$fp"; GH_B="http://127.0.0.1:$bp"; GH_LOG="$d/server.$tag.log"
   envs=(GATEHOUSE_LOG_LEVEL="${GATEHOUSE_LOG_LEVEL:-warn}")
-  # throughput of the server, not of its Backend API limit (1000 per 10 s)
-  envs+=(GATEHOUSE_RATELIMIT_BACKEND=0)
+  # throughput of the server, not of its rate limits (Backend API 1000 per
+  # 10 s per instance; per client IP 5 sign-in creations and 3 attempts per
+  # 10 s: every wrk connection is 127.0.0.1)
+  envs+=(GATEHOUSE_RATELIMIT_BACKEND=0 GATEHOUSE_RATELIMIT_SIGN_IN=0 GATEHOUSE_RATELIMIT_SIGN_UP=0
+    GATEHOUSE_RATELIMIT_ATTEMPT=0)
   [ -z "$reuse" ] || envs+=(GATEHOUSE_TOKEN_REUSE_SECONDS="$reuse")
   t0=$(now_ms)
   # stdbuf: the secret key line must reach the log file while the server runs
