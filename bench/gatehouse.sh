@@ -31,8 +31,11 @@ gh_start() {
   fp="$(free_port 18610)"; bp="$(free_port $((fp + 1)))"
   GH_F="http://127.0.0.1:$fp"; GH_B="http://127.0.0.1:$bp"; GH_LOG="$d/server.$tag.log"
   envs=(GATEHOUSE_LOG_LEVEL="${GATEHOUSE_LOG_LEVEL:-warn}")
-  # throughput of the server, not of its Backend API limit (1000 per 10 s)
-  envs+=(GATEHOUSE_RATELIMIT_BACKEND=0)
+  # throughput of the server, not of its rate limits (Backend API 1000 per
+  # 10 s per instance; per client IP 5 sign-in creations and 3 attempts per
+  # 10 s: every wrk connection is 127.0.0.1)
+  envs+=(GATEHOUSE_RATELIMIT_BACKEND=0 GATEHOUSE_RATELIMIT_SIGN_IN=0 GATEHOUSE_RATELIMIT_SIGN_UP=0
+    GATEHOUSE_RATELIMIT_ATTEMPT=0)
   [ -z "$reuse" ] || envs+=(GATEHOUSE_TOKEN_REUSE_SECONDS="$reuse")
   t0=$(now_ms)
   # stdbuf: the secret key line must reach the log file while the server runs
@@ -84,39 +87,60 @@ gh_provision() {
   log "gatehouse ($store): user $GH_UID, session $GH_SID, $n filler users"
 }
 
-# TODO(1M users): the issue's "user list/search with 1M users", "GET
-# /v1/users/{id} with 1M users" and "RSS with 1M users and 1M sessions" need a
-# fast bulk loader, which belongs in the admin import verb (`gatehouse users
-# import`, not written yet). When it exists: generate 1M users here (a Node
-# stream writing the import format into $RUN_DIR), time the import, then rerun
-# the user_get/user_list ops and an RSS reading on that database, emitting
-# gh.$store.users1m_* rows. Until then this hook reports n/a.
-gh_load_1m_users() {
-  local store="$1"
-  if "$GH_BIN" users import --help >/dev/null 2>&1; then
-    emit_na "gh.$store.users1m_get" "gatehouse ($store)" "GET /v1/users/{id} with 1M users" "import verb exists; loader not wired into bench yet (TODO in bench/gatehouse.sh)"
+# Sign-in. GH_SIGNIN=fapi (the default, `bench/run --sign-in fapi`) signs in
+# the way clerk-js does: POST /v1/client/sign_ins on the frontend listener,
+# form body identifier + password + strategy=password, Origin header (plus
+# GH_FAPI_HEADERS, "Name: v|Name2: v"); no cookie, so every request is a new
+# client and ends with a new session. GH_SIGNIN=bapi signs in through the
+# Backend API's POST /v1/users/{id}/verify_password: the same argon2id check
+# and lockout bookkeeping without the client, sign-in and session rows (the
+# proxy used before the Frontend API existed). A full run measures both.
+# gh_sign_in_req MODE: sets SI_URL SI_BODY SI_CT SI_HDRS SI_LABEL.
+gh_sign_in_req() {
+  if [ "$1" = fapi ]; then
+    SI_URL="$GH_F${GH_FAPI_PATH:-/v1/client/sign_ins}"
+    SI_BODY="identifier=bench%40bench.test&password=$GH_PASSWORD&strategy=password"
+    SI_CT=application/x-www-form-urlencoded
+    SI_HDRS="Origin: $GH_F${GH_FAPI_HEADERS:+|$GH_FAPI_HEADERS}"
+    SI_LABEL="sign-in, FAPI POST /v1/client/sign_ins (argon2id)"
   else
-    emit_na "gh.$store.users1m_get" "gatehouse ($store)" "GET /v1/users/{id} with 1M users" "not implemented yet (needs the admin import verb)"
+    SI_URL="$GH_B/v1/users/$GH_UID/verify_password"
+    SI_BODY="{\"password\":\"$GH_PASSWORD\"}"
+    SI_CT=application/json
+    SI_HDRS="Authorization: Bearer $GH_SK"
+    SI_LABEL="sign-in proxy, BAPI verify_password (argon2id)"
   fi
-  emit_na "gh.$store.users1m_list" "gatehouse ($store)" "user list/search with 1M users" "not implemented yet (needs the admin import verb)"
-  emit_na "gh.$store.users1m_rss" "gatehouse ($store)" "RSS with 1M users and 1M sessions" "not implemented yet (needs the admin import verb)"
 }
 
-# Browser-API figures (sign-up, sign-in, refresh under a sign-in storm). The
-# Frontend API's sign-up/sign-in endpoints are not written yet: probe them and
-# report n/a. When they exist, drive them here with run_op (HASH_CONNS
-# connections, {n} in the body for unique sign-up addresses) and run a
-# mint-p99 wrk next to a sign-in storm wrk for the storm figure.
-gh_browser_figures() {
-  local store="$1" s="gatehouse ($1)" code note
-  code="$(http_code "$GH_F/v1/client/sign_ins" -X POST -H 'Content-Type: application/x-www-form-urlencoded' -d 'identifier=x')"
-  case "$code" in
-    404|405|000) note="not implemented yet" ;;
-    *) note="endpoint answers $code; flow not wired into bench yet (TODO in bench/gatehouse.sh)" ;;
-  esac
-  emit_na "gh.$store.sign_up" "$s" "sign-up (argon2id)" "$note"
-  emit_na "gh.$store.sign_in" "$s" "sign-in (argon2id)" "$note"
-  emit_na "gh.$store.refresh_p99_storm" "$s" "token refresh p99 during a sign-in storm" "$note"
+# gh_sign_in_figures STORE: the sign-in rate (HASH_CONNS connections), then
+# token refresh latency from a light fixed-rate probe (PROBE_CONNS
+# connections, PROBE_DELAY_MS between requests: its p99 is latency, not its
+# own queueing), idle and during a sign-in storm (HASH_CONNS connections
+# hammering sign-in for the whole probe).
+gh_sign_in_figures() {
+  local store="$1" s="gatehouse ($1)" P="$GH_PIDF" res storm_res auth="Authorization: Bearer $GH_SK"
+  local mint="$GH_B/v1/sessions/$GH_SID/tokens" pc="${PROBE_CONNS:-2}" pd="${PROBE_DELAY_MS:-2}"
+  local other=bapi; [ "$GH_SIGNIN" = fapi ] || other=fapi
+  if [ "$BENCH_QUICK" != 1 ]; then
+    gh_sign_in_req "$other"
+    run_op "gh.$store.sign_in_$other" "$s" "$SI_LABEL" "$P" "$HASH_CONNS" POST "$SI_URL" "$SI_BODY" "$SI_CT" "$SI_HDRS"
+  fi
+  gh_sign_in_req "$GH_SIGNIN"
+  run_op "gh.$store.sign_in" "$s" "$SI_LABEL" "$P" "$HASH_CONNS" POST "$SI_URL" "$SI_BODY" "$SI_CT" "$SI_HDRS"
+  log "gatehouse ($store): refresh probe ($pc conns, ${pd} ms apart), idle then during a sign-in storm"
+  wait_quiet "$(cat "$P")"
+  res="$(WRK_DELAY_MS="$pd" wrk_raw "$OUT_RAW/probe.idle.$store.txt" "$pc" "$DURATION" POST "$mint" "" application/json "$auth|Content-Length: 0")"
+  emit_wrk "gh.$store.refresh_p99_idle" "$s" "token refresh p99, idle (light probe)" "$res" ms p99_ms conns="$pc"
+  # storm: runs WARMUP s before and 1 s after the probe
+  ( wrk_raw "$OUT_RAW/storm.$store.txt" "$HASH_CONNS" $((DURATION + WARMUP + 1)) POST "$SI_URL" "$SI_BODY" "$SI_CT" "$SI_HDRS" \
+      >"$RUN_DIR/storm.$store.json" ) &
+  local spid=$!
+  sleep "$WARMUP"
+  res="$(WRK_DELAY_MS="$pd" wrk_raw "$OUT_RAW/probe.storm.$store.txt" "$pc" "$DURATION" POST "$mint" "" application/json "$auth|Content-Length: 0")"
+  wait "$spid" || true
+  storm_res="$(cat "$RUN_DIR/storm.$store.json")"
+  emit_wrk "gh.$store.refresh_p99_storm" "$s" "token refresh p99, during a sign-in storm" "$res" ms p99_ms conns="$pc"
+  emit_wrk "gh.$store.sign_in_storm" "$s" "sign-in rate during the storm (with the probe)" "$storm_res" req/s rps conns="$HASH_CONNS"
 }
 
 # gh_rss_row KEY LABEL : emits the server's current RSS (MiB) as a figure
@@ -170,7 +194,7 @@ bench_gatehouse() {
   [ "$BENCH_QUICK" = 1 ] || run_op "gh.$store.jwks_fapi" "$s" "GET /.well-known/jwks.json" "$P" "$CONNS" GET "$GH_F/.well-known/jwks.json"
   run_op "gh.$store.user_get" "$s" "GET /v1/users/{id}" "$P" "$CONNS" GET "$GH_B/v1/users/$GH_UID" "" "" "$auth"
   [ "$BENCH_QUICK" = 1 ] || run_op "gh.$store.user_list" "$s" "GET /v1/users?limit=10" "$P" "$CONNS" GET "$GH_B/v1/users?limit=10" "" "" "$auth"
-  [ "$BENCH_QUICK" = 1 ] || gh_browser_figures "$store"
+  gh_sign_in_figures "$store"
   gh_rss_row "gh.$store.rss_after" "RSS after load"
   stop_pidfile "$P"
 
@@ -187,5 +211,5 @@ bench_gatehouse() {
   [ -z "$after" ] || log "gatehouse ($store): signed-token counter ${before:-?} -> $after"
   gh_rss_row "gh.$store.rss_after_fresh" "RSS after fresh-signature load"
   stop_pidfile "$P"
-  [ "$BENCH_QUICK" = 1 ] || gh_load_1m_users "$store"
+  gh_big "$store" "$dburl"
 }

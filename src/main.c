@@ -3,13 +3,17 @@
  * runs one admin verb against the same database and exits. It owns process
  * concerns only: signals, exit codes, what goes to stdout; everything else
  * is a call into http/, core/ or store/. */
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "api/backend/backend.h"
+#include "api/backend/users_io.h"
 #include "core/app.h"
 #include "core/event.h"
 #include "core/mail.h"
@@ -38,6 +42,9 @@ usage(FILE *out)
         "       gatehouse keys list             list API keys\n"
         "       gatehouse keys jwt-public-key   print the signing key's PEM (CLERK_JWT_KEY)\n"
         "       gatehouse webhooks add URL [--events a,b]  add a webhook endpoint; prints its secret\n"
+        "       gatehouse users import FILE|- [--batch N] [--quiet]\n"
+        "                                       import users from JSON lines (POST /v1/users bodies)\n"
+        "       gatehouse users export [FILE|-] [--quiet]  write every user as an import line\n"
         "       gatehouse instance show         print every instance setting (JSON)\n"
         "       gatehouse instance set KEY=VALUE...  change instance settings (KEY= resets)\n"
         "                                       (`settings` is an alias of `instance`)\n"
@@ -332,6 +339,107 @@ done:
     return rc;
 }
 
+/* ---- users import / export (issue 7: the bulk loader) ---- */
+
+/* The options of `users import|export` after the verb: FILE (or -), then
+ * --batch N and --quiet; configuration flags follow them. */
+struct users_args {
+    const char *verb; /* "import" | "export" */
+    const char *path; /* NULL or "-" = stdin / stdout */
+    size_t      batch;
+    int         quiet;
+};
+
+/* Parses argv[at..] into ua; returns the index of the first configuration
+ * flag, or -1 on a usage error. */
+static int
+users_args_parse(int argc, char **argv, int at, struct users_args *ua)
+{
+    if (at < argc && (argv[at][0] != '-' || strcmp(argv[at], "-") == 0))
+        ua->path = argv[at++];
+    for (; at < argc; at++) {
+        if (strcmp(argv[at], "--quiet") == 0) {
+            ua->quiet = 1;
+        } else if (strcmp(argv[at], "--batch") == 0 && at + 1 < argc) {
+            char         *end = NULL;
+            unsigned long v = strtoul(argv[++at], &end, 10);
+
+            if (end == argv[at] || *end != '\0' || v < 1 || v > GH_USERS_IO_BATCH_MAX)
+                return -1;
+            ua->batch = (size_t)v;
+        } else {
+            break;
+        }
+    }
+    if (strcmp(ua->verb, "import") == 0 && ua->path == NULL)
+        return -1;
+    return at;
+}
+
+static FILE *
+users_open(const struct users_args *ua, int64_t *size)
+{
+    struct stat sb;
+    FILE       *f;
+    int         fd;
+
+    *size = -1;
+    if (ua->path == NULL || strcmp(ua->path, "-") == 0)
+        return strcmp(ua->verb, "import") == 0 ? stdin : stdout;
+    if (strcmp(ua->verb, "import") == 0) {
+        if ((f = fopen(ua->path, "r")) != NULL && fstat(fileno(f), &sb) == 0 &&
+            S_ISREG(sb.st_mode))
+            *size = (int64_t)sb.st_size;
+        return f;
+    }
+    /* the export holds password digests: readable by the owner only */
+    if ((fd = open(ua->path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
+        return NULL;
+    if ((f = fdopen(fd, "w")) == NULL)
+        close(fd);
+    return f;
+}
+
+static int
+cmd_users(const struct gh_conf *conf, const struct users_args *ua)
+{
+    struct gh_app           *app = NULL;
+    struct gh_err            err = { 0 };
+    struct gh_users_io_opts  o = { .batch = ua->batch, .total_bytes = -1 };
+    struct gh_users_io_stats st = { 0 };
+    int                      import = strcmp(ua->verb, "import") == 0, rc = 1, failed;
+    FILE                    *f;
+
+    if ((f = users_open(ua, &o.total_bytes)) == NULL) {
+        fprintf(stderr, "gatehouse: users %s: cannot open %s\n", ua->verb, ua->path);
+        return 2;
+    }
+    o.progress = ua->quiet ? GH_USERS_IO_QUIET
+                           : isatty(fileno(stderr)) ? GH_USERS_IO_BAR : GH_USERS_IO_LINES;
+    if (gh_app_open(conf, &app, NULL, &err) == -1) {
+        rc = fail("cannot open", &err);
+        goto done;
+    }
+    failed = (import ? gh_users_import(app, f, &o, stderr, &st, &err)
+                     : gh_users_export(app, f, &o, stderr, &st, &err)) == -1;
+    if (import)
+        fprintf(stderr, "imported %llu users from %llu lines (%llu refused) in %.1f s, %.0f users/s\n",
+            (unsigned long long)st.stored, (unsigned long long)st.lines,
+            (unsigned long long)st.failed, st.seconds, st.seconds > 0 ? st.stored / st.seconds : 0);
+    else
+        fprintf(stderr, "exported %llu users in %.1f s\n", (unsigned long long)st.stored,
+            st.seconds);
+    if (failed)
+        rc = fail(import ? "users import stopped" : "users export", &err);
+    else
+        rc = st.failed > 0 ? 1 : 0;
+done:
+    gh_app_close(app);
+    if (f != stdin && f != stdout && fclose(f) != 0 && !import)
+        rc = 1;
+    return rc;
+}
+
 /* `gatehouse mail test ADDRESS` queues a sample verification-code email
  * (the template users get) and prints its code, to compare with what
  * arrives; `gatehouse mail status` counts the outbox by status. */
@@ -414,7 +522,8 @@ done:
 
 /* Which command, and where its options start; -1 when argv makes no sense. */
 static int
-pick_command(int argc, char **argv, const char **cmd, const char **verb, int *first)
+pick_command(int argc, char **argv, const char **cmd, const char **verb, int *first,
+    struct users_args *ua)
 {
     *cmd = "serve";
     *verb = NULL;
@@ -431,6 +540,12 @@ pick_command(int argc, char **argv, const char **cmd, const char **verb, int *fi
         *verb = argv[2];
         *first = 3;
         return 0;
+    }
+    if (strcmp(*cmd, "users") == 0 && argc >= 3 &&
+        (strcmp(argv[2], "import") == 0 || strcmp(argv[2], "export") == 0)) {
+        ua->verb = *verb = argv[2];
+        *first = users_args_parse(argc, argv, 3, ua);
+        return *first == -1 ? -1 : 0;
     }
     if (strcmp(*cmd, "mail") == 0 && argc >= 3 &&
         (strcmp(argv[2], "status") == 0 || (strcmp(argv[2], "test") == 0 && argc >= 4 &&
@@ -465,6 +580,7 @@ main(int argc, char **argv)
     struct gh_conf conf;
     struct gh_err  err = { 0 };
     const char    *cmd, *verb;
+    struct users_args ua = { 0 };
     sigset_t       sigs;
     int            first, rc;
 
@@ -476,7 +592,7 @@ main(int argc, char **argv)
         printf("gatehouse " GH_VERSION "\n");
         return 0;
     }
-    if (pick_command(argc, argv, &cmd, &verb, &first) == -1) {
+    if (pick_command(argc, argv, &cmd, &verb, &first, &ua) == -1) {
         usage(stderr);
         return 2;
     }
@@ -505,6 +621,8 @@ main(int argc, char **argv)
         rc = cmd_serve(&conf, &sigs);
     } else if (strcmp(cmd, "migrate") == 0) {
         rc = cmd_migrate(&conf);
+    } else if (strcmp(cmd, "users") == 0) {
+        rc = cmd_users(&conf, &ua);
     } else if (strcmp(cmd, "webhooks") == 0) {
         rc = cmd_webhooks_add(&conf, verb, first == 6 ? argv[5] : NULL);
     } else if (strcmp(cmd, "mail") == 0) {

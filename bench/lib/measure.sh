@@ -134,3 +134,40 @@ inproc_run() {
   [ "$INPROC_OTHER" -ge 0 ] || INPROC_OTHER=0
   export INPROC_OTHER
 }
+
+# wrk_raw OUTFILE CONNS SECONDS METHOD URL [BODY] [CT] [HEADERS] : one bounded
+# wrk run (-t1 when CONNS < 2, else -t$THREADS) with lib/req.lua, no
+# pre-flight, no warm-up; WRK_DELAY_MS and WRK_PATHS_FILE in the environment
+# pass through. Prints wrk's RESULT json (nothing when wrk printed none).
+wrk_raw() {
+  local out="$1" conns="$2" secs="$3" method="$4" url="$5" body="${6:-}" ct="${7:-}" hdrs="${8:-}"
+  local origin path t="$THREADS"
+  origin="$(printf '%s' "$url" | sed -E 's#^(http://[^/]+).*#\1#')"; path="${url#"$origin"}"
+  case "$origin" in http://127.*) ;; *) die "refusing non-loopback target $origin" ;; esac
+  [ "$conns" -ge 2 ] || t=1
+  env WRK_METHOD="$method" WRK_PATH="${path:-/}" WRK_BODY="$body" WRK_CT="$ct" WRK_HEADERS="$hdrs" \
+    WRK_RUNID="r$(date +%s%N)" timeout $((secs + 30)) wrk -t"$t" -c"$conns" -d"${secs}s" \
+    --timeout "$WRK_TIMEOUT" -s "$BENCH_DIR/lib/req.lua" "$origin" >"$out" 2>&1 || true
+  sed -n 's/^RESULT //p' "$out" | tail -1
+}
+
+# emit_wrk KEY SUBJECT LABEL JSON UNIT [VALUE_FIELD] [k=v...] : one row from a
+# wrk_raw result: value = VALUE_FIELD (default rps), failed when wrk printed
+# nothing, any answer was not 2xx, or socket errors exceed 0.5 %.
+emit_wrk() {
+  local key="$1" subject="$2" label="$3" res="$4" unit="$5" field="${6:-rps}"; shift 6 2>/dev/null || shift $#
+  if [ -z "$res" ]; then
+    emit key="$key" subject="$subject" label="$label" status=failed note="wrk printed no result" "$@"
+    return 0
+  fi
+  printf '%s' "$res" | jq -c --arg key "$key" --arg subject "$subject" --arg lbl "$label" --arg unit "$unit" \
+    --arg f "$field" --args '$ARGS.positional as $extra
+    | (.err_connect + .err_read + .err_write + .err_timeout) as $se
+    | {key:$key, subject:$subject, "label":$lbl, unit:$unit,
+       status: (if .requests == 0 or .non2xx > 0 or $se > (.requests * 0.005) then "failed" else "ok" end),
+       value: (.[$f]|tostring), requests:(.requests|tostring), rps:(.rps|tostring),
+       p50_ms:(.p50_ms|tostring), p99_ms:(.p99_ms|tostring), non2xx:(.non2xx|tostring), sock_err:($se|tostring),
+       note: (if .non2xx > 0 then "\(.non2xx) non-2xx answers" elif $se > 0 then "\($se) socket errors" else "" end)}
+      + ($extra | map(capture("^(?<k>[^=]+)=(?<v>.*)$") | {(.k): .v}) | add // {})' "$@" >>"$ROWS"
+  tail -1 "$ROWS" | jq -r '"\(.status|ascii_upcase|.[0:4])  \(.subject): \(.label): \(.value) \(.unit)  (\(.rps) req/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms) \(.note)"' >&2
+}

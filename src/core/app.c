@@ -363,7 +363,7 @@ gh_app_open(const struct gh_conf *conf, struct gh_app **out, struct gh_bootstrap
     }
     if (gh_store_open(conf->database_url, &app->store, err) == -1)
         goto fail_lock;
-    if (gh_store_migrate(app->store, err) == -1)
+    if (gh_store_migrate(app->store, err) == -1 || gh_store_analyze(app->store, 0, err) == -1)
         goto fail_store;
     if (master_key_path(conf, app->store, im->mk_path, sizeof(im->mk_path), err) == -1 ||
         gh_master_key_load(conf->master_key, im->mk_path, 1, &app->master, err) == -1)

@@ -3,7 +3,9 @@
  * sign-ins would take every worker thread's CPU and starve token refreshes.
  * A counting semaphore (the "gate") lets at most N hashes run at once
  * (conf->hash_concurrency, default the number of cores) and makes the rest
- * wait, for GH_PASSWORD_WAIT_MS at most. The hashing itself is crypto's
+ * wait, for GH_PASSWORD_WAIT_MS at most; the hashes run on as many threads
+ * of lower priority (GH_PASSWORD_NICE), so the request threads that serve
+ * token refreshes preempt them. The hashing itself is crypto's
  * (crypto.h); password policy is user.c's. */
 #ifndef GH_CORE_PASSWORD_H
 #define GH_CORE_PASSWORD_H
@@ -16,6 +18,7 @@
 struct gh_app;
 
 #define GH_PASSWORD_WAIT_MS 10000 /* longest wait for a hashing slot */
+#define GH_PASSWORD_NICE    10    /* hasher threads' nice value (issue 7: refresh latency) */
 
 /* A counting semaphore with a timed wait. Caller storage; init/clear. */
 struct gh_hash_gate {

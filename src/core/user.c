@@ -279,7 +279,7 @@ gh_user_params_init(struct gh_user_params *p)
  * someone already has, and appends it to u verified by "admin". */
 static int
 add_ident(struct gh_app *app, const char *instance_id, struct gh_user *u,
-    enum gh_ident_type type, const char *raw, int64_t now, struct gh_err *err)
+    enum gh_ident_type type, const char *raw, int64_t now, int check_store, struct gh_err *err)
 {
     const char      *param = gh_ident_param(type);
     struct gh_user  *owner = NULL;
@@ -297,7 +297,8 @@ add_ident(struct gh_app *app, const char *instance_id, struct gh_user *u,
                 "must not list the same value twice");
         }
     }
-    if (gh_store_user_find_by_ident(app->store, instance_id, type, v, &owner, &se) == -1) {
+    if (check_store &&
+        gh_store_user_find_by_ident(app->store, instance_id, type, v, &owner, &se) == -1) {
         free(v);
         return store_fail(&se, err);
     }
@@ -325,7 +326,7 @@ add_ident(struct gh_app *app, const char *instance_id, struct gh_user *u,
 
 static int
 fill_scalars(struct gh_app *app, const char *instance_id, struct gh_user *u,
-    const struct gh_user_params *p, struct gh_err *err)
+    const struct gh_user_params *p, int check_store, struct gh_err *err)
 {
     char *uname = NULL;
 
@@ -356,10 +357,65 @@ fill_scalars(struct gh_app *app, const char *instance_id, struct gh_user *u,
     if (p->create_organization_enabled >= 0)
         u->create_organization_enabled = p->create_organization_enabled != 0;
     u->legal_accepted_at = p->legal_accepted_at;
-    if (check_unique(app, instance_id, 'u', u->username, NULL, err) == -1 ||
-        check_unique(app, instance_id, 'x', u->external_id, NULL, err) == -1)
+    if (check_store && (check_unique(app, instance_id, 'u', u->username, NULL, err) == -1 ||
+        check_unique(app, instance_id, 'x', u->external_id, NULL, err) == -1))
         return -1;
     return 0;
+}
+
+/* The user p describes, validated and normalised, password hashed;
+ * check_store: also refuse identifiers, usernames and external ids that
+ * stored users have (the bulk import leaves that to the store). */
+static int
+build_user(struct gh_app *app, const char *instance_id, const struct gh_user_params *p,
+    int check_store, struct gh_user **out, struct gh_err *err)
+{
+    struct gh_user *u = NULL;
+    int64_t         now = gh_now_ms();
+    int             rc = -1;
+
+    *out = NULL;
+    if (p->n_email_addresses > GH_USER_MAX_IDENTS || p->n_phone_numbers > GH_USER_MAX_IDENTS) {
+        return GH_FAIL_PARAM(err, GH_E_PARAM_INVALID,
+            p->n_email_addresses > GH_USER_MAX_IDENTS ? "email_address" : "phone_number",
+            "lists too many values");
+    }
+    /* Cheap checks first, so a bad request never costs an argon2id hash. */
+    if (p->password_given &&
+        gh_user_check_password(p->password, p->password_len, p->skip_password_checks, err) == -1)
+        return -1;
+    if ((u = gh_user_new()) == NULL)
+        return GH_FAIL(err, GH_E_NOMEM, NULL);
+    gh_id_new("user", u->id);
+    u->created_at = p->created_at != GH_TIME_NULL ? p->created_at : now;
+    u->updated_at = now;
+    if (fill_scalars(app, instance_id, u, p, check_store, err) == -1 ||
+        create_secrets(app, u, p, now, err) == -1)
+        goto done;
+    for (size_t i = 0; i < p->n_email_addresses; i++)
+        if (add_ident(app, instance_id, u, GH_IDENT_EMAIL, p->email_addresses[i], now,
+                check_store, err) == -1)
+            goto done;
+    for (size_t i = 0; i < p->n_phone_numbers; i++)
+        if (add_ident(app, instance_id, u, GH_IDENT_PHONE, p->phone_numbers[i], now,
+                check_store, err) == -1)
+            goto done;
+    if (p->password_given && set_password(app, u, p->password, p->password_len,
+                                 p->skip_password_checks, now, err) == -1)
+        goto done;
+    *out = u;
+    u = NULL;
+    rc = 0;
+done:
+    gh_user_free(u);
+    return rc;
+}
+
+int
+gh_user_build(struct gh_app *app, const struct gh_user_params *p, struct gh_user **out,
+    struct gh_err *err)
+{
+    return build_user(app, NULL, p, 0, out, err);
 }
 
 int
@@ -368,38 +424,10 @@ gh_user_create(struct gh_app *app, const char *instance_id, const struct gh_user
 {
     struct gh_user *u = NULL;
     struct gh_err   se = { 0 };
-    int64_t         now = gh_now_ms();
     int             rc = -1;
 
     *out = NULL;
-    if (p->n_email_addresses > GH_USER_MAX_IDENTS || p->n_phone_numbers > GH_USER_MAX_IDENTS) {
-        GH_FAIL_PARAM(err, GH_E_PARAM_INVALID,
-            p->n_email_addresses > GH_USER_MAX_IDENTS ? "email_address" : "phone_number",
-            "lists too many values");
-        goto done;
-    }
-    /* Cheap checks first, so a bad request never costs an argon2id hash. */
-    if (p->password_given &&
-        gh_user_check_password(p->password, p->password_len, p->skip_password_checks, err) == -1)
-        goto done;
-    if ((u = gh_user_new()) == NULL) {
-        GH_FAIL(err, GH_E_NOMEM, NULL);
-        goto done;
-    }
-    gh_id_new("user", u->id);
-    u->created_at = p->created_at != GH_TIME_NULL ? p->created_at : now;
-    u->updated_at = now;
-    if (fill_scalars(app, instance_id, u, p, err) == -1 ||
-        create_secrets(app, u, p, now, err) == -1)
-        goto done;
-    for (size_t i = 0; i < p->n_email_addresses; i++)
-        if (add_ident(app, instance_id, u, GH_IDENT_EMAIL, p->email_addresses[i], now, err) == -1)
-            goto done;
-    for (size_t i = 0; i < p->n_phone_numbers; i++)
-        if (add_ident(app, instance_id, u, GH_IDENT_PHONE, p->phone_numbers[i], now, err) == -1)
-            goto done;
-    if (p->password_given && set_password(app, u, p->password, p->password_len,
-                                 p->skip_password_checks, now, err) == -1)
+    if (build_user(app, instance_id, p, 1, &u, err) == -1)
         goto done;
     if (gh_store_begin(app->store, err) == -1) /* webhooks (issue 5): insert + user.created */
         goto done;

@@ -61,6 +61,14 @@ void gh_user_params_init(struct gh_user_params *p); /* zero, times NULL, flags -
 int gh_user_create(struct gh_app *app, const char *instance_id, const struct gh_user_params *p,
     struct gh_user **out, struct gh_err *err);
 
+/* The user gh_user_create would store for p (validated, normalised, new id,
+ * identifiers verified by "admin", password hashed or digest wrapped), built
+ * without asking the store whether its identifiers, username or external id
+ * are taken: the bulk import (user_import.h) leaves that to the store's
+ * multi-row insert. Stores nothing. *out: caller frees. */
+int gh_user_build(struct gh_app *app, const struct gh_user_params *p, struct gh_user **out,
+    struct gh_err *err);
+
 /* PATCH /v1/users/:id. `fields` says which members are given. */
 enum {
     GH_USER_F_FIRST_NAME    = 1u << 0,  /* NULL clears */

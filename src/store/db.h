@@ -124,6 +124,9 @@ struct gh_db_ops {
     const char *begin_sql; /* "BEGIN IMMEDIATE" | "BEGIN" */
     const char *migrate_lock_sql; /* run first in each migration transaction, or NULL */
     const char *has_table_sql;    /* one `?` (table name); returns a count */
+    const char *bulk_sql;         /* run on a connection before a bulk load, or NULL */
+    const char *stats_start_sql;  /* planner statistics at every start (cheap), or NULL */
+    const char *stats_bulk_sql;   /* planner statistics after a bulk load, or NULL */
     /* Opens a connection. Failures: GH_E_UNAVAILABLE (cannot reach) or GH_E_STORE. */
     int (*connect)(const char *url, struct gh_db_conn **out, struct gh_err *err);
     void (*disconnect)(struct gh_db_conn *c); /* accepts NULL */

@@ -346,6 +346,10 @@ const struct gh_db_ops gh_db_postgres_ops = {
     .migrate_lock_sql = "SELECT pg_advisory_xact_lock(7240951352)",
     .has_table_sql = "SELECT COUNT(*) FROM information_schema.tables"
                      " WHERE table_schema = current_schema() AND table_name = ?",
+    /* autovacuum keeps statistics at start; after an import they are
+     * refreshed at once rather than on autovacuum's schedule. */
+    .stats_start_sql = NULL,
+    .stats_bulk_sql = "ANALYZE users; ANALYZE identifications",
     .connect = pg_connect,
     .disconnect = pg_disconnect,
     .exec_script = pg_exec_script,

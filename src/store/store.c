@@ -508,6 +508,29 @@ gh_store_ping(struct gh_store *st, struct gh_err *err)
     return gh_db_run(st, "SELECT 1", NULL, 0, NULL, NULL, err);
 }
 
+int
+gh_store_tune_bulk(struct gh_store *st, struct gh_err *err)
+{
+    struct gh_db_conn *c = conn_get(st, err);
+
+    if (c == NULL)
+        return -1;
+    return st->ops->bulk_sql != NULL ? st->ops->exec_script(c, st->ops->bulk_sql, err) : 0;
+}
+
+int
+gh_store_analyze(struct gh_store *st, int after_bulk, struct gh_err *err)
+{
+    const char        *sql = after_bulk ? st->ops->stats_bulk_sql : st->ops->stats_start_sql;
+    struct gh_db_conn *c;
+
+    if (sql == NULL)
+        return 0;
+    if ((c = conn_get(st, err)) == NULL)
+        return -1;
+    return st->ops->exec_script(c, sql, err);
+}
+
 /* ---- transactions ---- */
 
 int

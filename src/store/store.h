@@ -34,6 +34,13 @@ const char *gh_store_sqlite_path(const struct gh_store *st);
 int gh_store_migrate(struct gh_store *st, struct gh_err *err);
 int gh_store_schema_version(struct gh_store *st, int *out, struct gh_err *err);
 int gh_store_ping(struct gh_store *st, struct gh_err *err); /* SELECT 1 */
+/* Tunes the calling thread's connection for a bulk load (SQLite: a large
+ * page cache and mmap; nothing on PostgreSQL). Durability is unchanged. */
+int gh_store_tune_bulk(struct gh_store *st, struct gh_err *err);
+/* Refreshes the query planner's statistics: after_bulk = 0 at start (SQLite:
+ * a sampled ANALYZE, milliseconds; PostgreSQL: nothing, autovacuum does it),
+ * 1 after a bulk load (both). */
+int gh_store_analyze(struct gh_store *st, int after_bulk, struct gh_err *err);
 /* Releases the calling thread's connection (threads call it before exiting). */
 void gh_store_thread_done(struct gh_store *st);
 
@@ -141,6 +148,21 @@ int gh_store_user_count(struct gh_store *st, const char *instance_id,
 /* The user owning identifier (type, value) or *out NULL (not an error). */
 int gh_store_user_find_by_ident(struct gh_store *st, const char *instance_id,
     enum gh_ident_type type, const char *value, struct gh_user **out, struct gh_err *err);
+/* Bulk insert for imports (store_users_bulk.c): stores the users v[0..n)
+ * with their identifiers in multi-row statements, skipping each user that
+ * clashes on an identifier, username or external id with a stored user or an
+ * earlier one of v. clash[k] (caller's array of n) is NULL when v[k] was
+ * stored, else the field that clashed: "email_address", "phone_number",
+ * "username", "external_id" ("id" for a row id: a bug). Joins the caller's
+ * transaction if one is open. -1 on a store failure: the caller's
+ * transaction must then be rolled back and clash[] means nothing. */
+int gh_store_user_insert_many(struct gh_store *st, const char *instance_id,
+    struct gh_user *const *v, size_t n, const char **clash, struct gh_err *err);
+/* Export: up to limit users with id > after ("" or NULL = from the first),
+ * in id order, with their identifiers. *out: owned array (gh_users_free). */
+int gh_store_user_scan(struct gh_store *st, const char *instance_id, const char *after,
+    int64_t limit, struct gh_user ***out, size_t *n, struct gh_err *err);
+
 int gh_store_ident_insert(struct gh_store *st, const char *instance_id, const struct gh_ident *i,
     struct gh_err *err);
 int gh_store_ident_get(struct gh_store *st, const char *instance_id, const char *ident_id,

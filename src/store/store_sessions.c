@@ -203,7 +203,14 @@ gh_store_session_list(struct gh_store *st, const char *instance_id,
     gh_db_q_init(&q);
     gh_db_q_sql(&q, "SELECT " SESSION_COLS " FROM sessions");
     session_where(&q, instance_id, f);
-    gh_db_q_sql(&q, " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
+    /* A user's or a client's sessions are few: fetch them by their index
+     * and sort. Without the unary + (an expression no index can order by),
+     * SQLite without fresh statistics walks sessions_created over every
+     * session of the instance instead: each FAPI sign-in lists its client's
+     * sessions, so it slowed down with every session ever made (issue 7). */
+    gh_db_q_sql(&q, f->user_id != NULL || f->client_id != NULL
+                        ? " ORDER BY +created_at DESC, id DESC LIMIT ? OFFSET ?"
+                        : " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
     gh_db_q_param(&q, gh_db_int(f->limit >= 1 ? f->limit : 10));
     gh_db_q_param(&q, gh_db_int(f->offset >= 0 ? f->offset : 0));
     if (gh_db_q_failed(&q))

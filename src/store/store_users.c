@@ -7,20 +7,9 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/users_sql.h"
 #include "util/str.h"
 
-#define USER_COLS                                                                            \
-    "u.id, u.external_id, u.username, u.first_name, u.last_name, u.password_hash,"         \
-    " u.primary_email_id, u.primary_phone_id, u.public_metadata, u.private_metadata,"       \
-    " u.unsafe_metadata, u.banned, u.locked, u.failed_attempts, u.lockout_until,"           \
-    " u.password_updated_at, u.last_sign_in_at, u.last_active_at, u.legal_accepted_at,"     \
-    " u.delete_self_enabled, u.create_organization_enabled, u.created_at, u.updated_at,"    \
-    " u.totp_secret, u.backup_codes"
-#define IDENT_COLS \
-    "id, user_id, type, value, verified, strategy, reserved, created_at, updated_at"
-#define USER_NSCALARS 24 /* user_params() */
-#define USER_FAILED_ATTEMPTS 12 /* their positions in user_params() */
-#define USER_LOCKOUT_UNTIL   13
 #define IDENT_CHUNK   256 /* users whose identifiers load in one query */
 
 void
@@ -89,8 +78,7 @@ ident_from_row(const struct gh_db_rows *rows, size_t r, struct gh_ident *i)
 /* Loads the identifiers of v[0..n) (creation order) with one query per
  * IDENT_CHUNK users rather than one per user. */
 static int
-load_idents(struct gh_store *st, const char *instance_id, struct gh_user **v, size_t n,
-    struct gh_err *err)
+load_idents(struct gh_store *st, struct gh_user **v, size_t n, struct gh_err *err)
 {
     for (size_t at = 0; at < n; at += IDENT_CHUNK) {
         size_t            m = n - at < IDENT_CHUNK ? n - at : IDENT_CHUNK;
@@ -102,9 +90,11 @@ load_idents(struct gh_store *st, const char *instance_id, struct gh_user **v, si
         for (size_t k = 0; k < m; k++)
             ids[k] = v[at + k]->id;
         gh_db_q_init(&q);
-        gh_db_q_sql(&q, "SELECT " IDENT_COLS " FROM identifications"
-                        " WHERE instance_id = ? AND user_id IN ");
-        gh_db_q_param(&q, gh_db_text(instance_id));
+        /* By user id only: the users were read in this instance and ids are
+         * unique, and an instance_id term lets SQLite pick the
+         * (instance_id, type, value) index and scan every identifier of
+         * the instance (0.2 s a page at 1M users; issue 7). */
+        gh_db_q_sql(&q, "SELECT " IDENT_COLS " FROM identifications WHERE user_id IN ");
         gh_db_q_in_list(&q, ids, m);
         gh_db_q_sql(&q, " ORDER BY created_at, seq");
         if (gh_db_q_failed(&q))
@@ -131,8 +121,8 @@ load_idents(struct gh_store *st, const char *instance_id, struct gh_user **v, si
 }
 
 /* Runs a SELECT of USER_COLS and returns the users with their identifiers. */
-static int
-fetch_users(struct gh_store *st, const char *instance_id, const char *sql,
+int
+gh_store_users_fetch(struct gh_store *st, const char *instance_id, const char *sql,
     const struct gh_db_param *p, size_t np, struct gh_user ***out, size_t *n,
     struct gh_err *err)
 {
@@ -156,7 +146,7 @@ fetch_users(struct gh_store *st, const char *instance_id, const char *sql,
             goto done;
         }
     }
-    if (load_idents(st, instance_id, v, k, err) == -1)
+    if (load_idents(st, v, k, err) == -1)
         goto done;
     *out = v;
     *n = k;
@@ -170,16 +160,8 @@ done:
 
 /* ---- users ---- */
 
-/* The scalar columns in USER_SET order. */
-#define USER_SET                                                                             \
-    "external_id, username, first_name, last_name, password_hash, primary_email_id,"        \
-    " primary_phone_id, public_metadata, private_metadata, unsafe_metadata, banned, locked," \
-    " failed_attempts, lockout_until, password_updated_at, last_sign_in_at, last_active_at," \
-    " legal_accepted_at, delete_self_enabled, create_organization_enabled, created_at,"      \
-    " updated_at, totp_secret, backup_codes"
-
-static void
-user_params(const struct gh_user *u, struct gh_db_param *p)
+void
+gh_store_user_bind(const struct gh_user *u, struct gh_db_param *p)
 {
     size_t k = 0;
 
@@ -244,7 +226,7 @@ gh_store_user_insert(struct gh_store *st, const char *instance_id, const struct 
 
     p[0] = gh_db_text(instance_id);
     p[1] = gh_db_text(u->id);
-    user_params(u, p + 2);
+    gh_store_user_bind(u, p + 2);
     if (gh_db_tx_join(st, &owned, err) == -1)
         return -1;
     ok = gh_db_run(st, "INSERT INTO users (instance_id, id, " USER_SET ") VALUES (?, ?, ?, ?, ?,"
@@ -267,7 +249,7 @@ gh_store_user_get(struct gh_store *st, const char *instance_id, const char *user
 
     *out = NULL;
     /* Hot path: one cached statement for the row, one for its identifiers. */
-    if (fetch_users(st, instance_id, "SELECT " USER_COLS " FROM users u"
+    if (gh_store_users_fetch(st, instance_id, "SELECT " USER_COLS " FROM users u"
                                      " WHERE u.instance_id = ? AND u.id = ?",
             p, 2, &v, &n, err) == -1)
         return -1;
@@ -291,7 +273,7 @@ gh_store_user_find_by_ident(struct gh_store *st, const char *instance_id,
     size_t             n;
 
     *out = NULL;
-    if (fetch_users(st, instance_id, "SELECT " USER_COLS " FROM users u WHERE u.instance_id = ?"
+    if (gh_store_users_fetch(st, instance_id, "SELECT " USER_COLS " FROM users u WHERE u.instance_id = ?"
                                      " AND u.id = (SELECT i.user_id FROM identifications i"
                                      " WHERE i.instance_id = ? AND i.type = ? AND i.value = ?)",
             p, 4, &v, &n, err) == -1)
@@ -315,7 +297,7 @@ gh_store_user_update(struct gh_store *st, const char *instance_id, const struct 
     int64_t            changes = 0;
     size_t             k = 0;
 
-    user_params(u, all);
+    gh_store_user_bind(u, all);
     for (size_t i = 0; i < USER_NSCALARS; i++)
         if (i != USER_FAILED_ATTEMPTS && i != USER_LOCKOUT_UNTIL)
             p[k++] = all[i];
@@ -435,11 +417,14 @@ static void
 user_where_like(struct gh_db_q *q, const char *instance_id, const struct gh_user_filter *f,
     char **pattern)
 {
-    where_like(q, instance_id, " AND (lower(u.id)" LIKE_Q " OR lower(u.first_name)" LIKE_Q
-        " OR lower(u.last_name)" LIKE_Q " OR lower(u.username)" LIKE_Q
-        " OR lower(u.external_id)" LIKE_Q " OR u.id IN (SELECT i.user_id FROM"
-        " identifications i WHERE lower(i.value)" LIKE_Q " AND i.instance_id = u.instance_id))",
-        0, 6, f->query, &pattern[0]);
+    /* The identifier subquery must not refer to u: correlated, it ran once
+     * per user row (a full scan of identifications each, hours at 1M users;
+     * issue 7). Uncorrelated, both dialects evaluate it once into a set. */
+    where_like(q, instance_id, " AND (u.id IN (SELECT i.user_id FROM identifications i"
+        " WHERE i.instance_id = ? AND lower(i.value)" LIKE_Q ") OR lower(u.id)" LIKE_Q
+        " OR lower(u.first_name)" LIKE_Q " OR lower(u.last_name)" LIKE_Q
+        " OR lower(u.username)" LIKE_Q " OR lower(u.external_id)" LIKE_Q ")",
+        1, 6, f->query, &pattern[0]);
     where_like(q, instance_id, IDENT_LIKE("1"), 1, 1, f->email_query, &pattern[1]);
     where_like(q, instance_id, IDENT_LIKE("2"), 1, 1, f->phone_query, &pattern[2]);
     where_like(q, instance_id, " AND lower(u.username)" LIKE_Q, 0, 1, f->username_query,
@@ -507,11 +492,20 @@ user_order(struct gh_db_q *q, const struct gh_user_filter *f, struct gh_err *err
 {
     const char *field = f->order_field != NULL ? f->order_field : "created_at";
     const char *dir = f->order_desc ? " DESC" : " ASC";
+    /* Exact filters pick a few users through their own indexes; ordering by
+     * an indexed time column must not tempt the planner (SQLite without
+     * fresh statistics) into walking that index over every user instead.
+     * Unary + (valid on BIGINT in both dialects) makes the term an
+     * expression no index orders (issue 7). */
+    int selective = f->n_user_ids > 0 || f->n_usernames > 0 || f->n_external_ids > 0 ||
+        f->n_email_addresses > 0 || f->n_phone_numbers > 0;
 
     for (size_t i = 0; i < sizeof(user_orders) / sizeof(user_orders[0]); i++) {
         if (strcmp(user_orders[i].field, field) != 0)
             continue;
-        gh_db_q_sql(q, " ORDER BY ");
+        gh_db_q_sql(q, selective && !user_orders[i].nullable && user_orders[i].expr[0] == 'u'
+                           ? " ORDER BY +"
+                           : " ORDER BY ");
         gh_db_q_sql(q, user_orders[i].expr);
         gh_db_q_sql(q, dir);
         gh_db_q_sql(q, user_orders[i].nullable ? " NULLS LAST, u.id" : ", u.id");
@@ -543,7 +537,7 @@ gh_store_user_list(struct gh_store *st, const char *instance_id,
         GH_FAIL(err, GH_E_NOMEM, NULL);
         goto done;
     }
-    rc = fetch_users(st, instance_id, gh_buf_str(&q.sql), q.p, q.np, out, n, err);
+    rc = gh_store_users_fetch(st, instance_id, gh_buf_str(&q.sql), q.p, q.np, out, n, err);
 done:
     for (size_t i = 0; i < USER_PATTERNS; i++)
         free(pattern[i]);
@@ -582,26 +576,33 @@ done:
 
 /* ---- identifiers ---- */
 
+void
+gh_store_ident_bind(const char *instance_id, const struct gh_ident *i, struct gh_db_param *p)
+{
+    size_t k = 0;
+
+    p[k++] = gh_db_text(i->id);
+    p[k++] = gh_db_text(i->user_id);
+    p[k++] = gh_db_int(i->type);
+    p[k++] = gh_db_text(i->value != NULL ? i->value : "");
+    p[k++] = gh_db_int(i->verified != 0);
+    p[k++] = gh_db_text(i->strategy);
+    p[k++] = gh_db_int(i->reserved != 0);
+    p[k++] = gh_db_int(i->created_at);
+    p[k++] = gh_db_int(i->updated_at);
+    p[k++] = gh_db_text(instance_id);
+}
+
 int
 gh_store_ident_insert(struct gh_store *st, const char *instance_id, const struct gh_ident *i,
     struct gh_err *err)
 {
-    struct gh_db_param p[] = { /* IDENT_COLS order, then instance_id */
-        gh_db_text(i->id),
-        gh_db_text(i->user_id),
-        gh_db_int(i->type),
-        gh_db_text(i->value != NULL ? i->value : ""),
-        gh_db_int(i->verified != 0),
-        gh_db_text(i->strategy),
-        gh_db_int(i->reserved != 0),
-        gh_db_int(i->created_at),
-        gh_db_int(i->updated_at),
-        gh_db_text(instance_id),
-    };
+    struct gh_db_param p[IDENT_NCOLS + 1];
 
+    gh_store_ident_bind(instance_id, i, p);
     if (gh_db_run(st, "INSERT INTO identifications (" IDENT_COLS ", instance_id)"
                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            p, 10, NULL, NULL, err) == -1) {
+            p, IDENT_NCOLS + 1, NULL, NULL, err) == -1) {
         ident_unique_param(err, i->type);
         return -1;
     }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -350,6 +351,50 @@ test_bounded_hashing_respects_config(void **state)
         pthread_join(t[i], NULL);
     assert_int_equal(gh_password_gate(&test_app)->limit, 1);
     assert_int_equal(gh_hash_gate_max_seen(gh_password_gate(&test_app)), 1);
+}
+
+/* nice value (field 19 of /proc/self/task/TID/stat) of every thread: how
+ * many have `want`. */
+static int
+threads_with_nice(long want)
+{
+    DIR           *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int            n = 0;
+
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL) {
+        char  path[300], buf[1024], *p;
+        FILE *f;
+        long  nice = 0;
+
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "/proc/self/task/%s/stat", e->d_name);
+        if ((f = fopen(path, "r")) == NULL)
+            continue;
+        if (fgets(buf, sizeof(buf), f) != NULL && (p = strrchr(buf, ')')) != NULL) {
+            /* after "pid (comm)": state is field 3, nice field 19 */
+            for (int field = 3; field <= 19 && p != NULL; field++)
+                p = strchr(p + 1, ' ');
+            if (p != NULL && sscanf(p + 1, "%ld", &nice) == 1 && nice == want)
+                n++;
+        }
+        fclose(f);
+    }
+    closedir(d);
+    return n;
+}
+
+/* Issue 7: hashes run on their own lower-priority threads, so request
+ * threads serving token refreshes preempt them during a sign-in storm. */
+static void
+test_hashes_run_on_low_priority_threads(void **state)
+{
+    (void)state;
+    assert_int_equal(threads_with_nice(GH_PASSWORD_NICE),
+        (int)gh_password_gate(&test_app)->limit);
+    assert_true(threads_with_nice(0) >= 1); /* the callers keep theirs */
 }
 
 static void
@@ -712,6 +757,7 @@ main(void)
         cmocka_unit_test(test_gate_bounds_concurrency),
         cmocka_unit_test(test_gate_wait_is_bounded),
         cmocka_unit_test(test_bounded_hashing_respects_config), /* first user of the global gate */
+        cmocka_unit_test(test_hashes_run_on_low_priority_threads),
         cmocka_unit_test(test_bounded_verify_counts_nul_bytes),
     };
     const struct CMUnitTest stored[] = {

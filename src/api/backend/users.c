@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/backend/render.h"
+#include "api/backend/user_body.h"
 #include "api/params.h"
 #include "core/mfa.h"
 #include "core/user.h"
@@ -104,19 +105,8 @@ read_metadata3(json_t *body, char *md[3], struct gh_err *err)
 
 /* ---- issue 3: password digests and MFA material ---- */
 
-#define BACKUP_CODES_MAX 50 /* core refuses more (GH_MFA_CODES_MAX) */
-
-/* password_digest + password_hasher, totp_secret, backup_codes. *given_* say
- * which were present (null counts as present for the PATCH "clear" meaning). */
-struct secrets_in {
-    const char *digest, *hasher, *totp;
-    const char *codes[BACKUP_CODES_MAX];
-    size_t      ncodes;
-    int         digest_given, totp_given, codes_given;
-};
-
 static int
-read_secrets(json_t *body, struct secrets_in *s, struct gh_err *err)
+read_secrets(json_t *body, struct gh_api_user_secrets *s, struct gh_err *err)
 {
     memset(s, 0, sizeof(*s));
     if (gh_api_body_str(body, "password_digest", &s->digest, err) == -1 ||
@@ -127,13 +117,13 @@ read_secrets(json_t *body, struct secrets_in *s, struct gh_err *err)
     s->totp_given = json_object_get(body, "totp_secret") != NULL;
     s->codes_given = json_object_get(body, "backup_codes") != NULL;
     if (s->codes_given && !json_is_null(json_object_get(body, "backup_codes")) &&
-        gh_api_body_strs(body, "backup_codes", s->codes, BACKUP_CODES_MAX, &s->ncodes, err) == -1)
+        gh_api_body_strs(body, "backup_codes", s->codes, GH_API_BACKUP_CODES_MAX, &s->ncodes, err) == -1)
         return -1;
     return 0;
 }
 
 static void
-secrets_to_params(const struct secrets_in *s, struct gh_user_params *p)
+secrets_to_params(const struct gh_api_user_secrets *s, struct gh_user_params *p)
 {
     p->password_digest = s->digest;
     p->password_hasher = s->hasher;
@@ -143,7 +133,7 @@ secrets_to_params(const struct secrets_in *s, struct gh_user_params *p)
 }
 
 static void
-secrets_to_patch(const struct secrets_in *s, struct gh_user_patch *p)
+secrets_to_patch(const struct gh_api_user_secrets *s, struct gh_user_patch *p)
 {
     p->password_digest = s->digest;
     p->password_hasher = s->hasher;
@@ -203,40 +193,59 @@ create_flags(json_t *body, struct gh_user_params *p, struct gh_err *err)
 }
 
 int
+gh_api_user_body_read(json_t *body, struct gh_api_user_body *b, struct gh_err *err)
+{
+    struct gh_user_params *p = &b->p;
+
+    memset(b, 0, sizeof(*b));
+    gh_user_params_init(p);
+    if (!json_is_object(body))
+        return GH_FAIL(err, GH_E_BODY_INVALID, "Request body must be a JSON object");
+    if (read_secrets(body, &b->sec, err) == -1)
+        return -1;
+    secrets_to_params(&b->sec, p);
+    if (gh_api_body_strs(body, "email_address", b->emails, GH_USER_MAX_IDENTS,
+            &p->n_email_addresses, err) == -1 ||
+        gh_api_body_strs(body, "phone_number", b->phones, GH_USER_MAX_IDENTS,
+            &p->n_phone_numbers, err) == -1)
+        return -1;
+    p->email_addresses = b->emails;
+    p->phone_numbers = b->phones;
+    if (create_strings(body, p, err) == -1 || create_flags(body, p, err) == -1 ||
+        read_metadata3(body, b->md, err) == -1)
+        return -1;
+    p->public_metadata = b->md[0];
+    p->private_metadata = b->md[1];
+    p->unsafe_metadata = b->md[2];
+    return 0;
+}
+
+void
+gh_api_user_body_clear(struct gh_api_user_body *b)
+{
+    for (size_t i = 0; i < 3; i++) {
+        free(b->md[i]);
+        b->md[i] = NULL;
+    }
+}
+
+int
 gh_api_users_create(struct gh_req *req, struct gh_resp *resp, struct gh_err *err)
 {
-    struct gh_user_params p;
-    struct gh_user       *u = NULL;
-    const char           *emails[GH_USER_MAX_IDENTS], *phones[GH_USER_MAX_IDENTS];
-    char                 *md[3] = { NULL, NULL, NULL };
-    struct secrets_in     sec;
-    json_t               *body;
-    int                   rc = -1;
+    struct gh_api_user_body b;
+    struct gh_user         *u = NULL;
+    json_t                 *body;
+    int                     rc = -1;
 
-    gh_user_params_init(&p);
-    if (gh_req_json(req, &body, err) == -1 || read_secrets(body, &sec, err) == -1)
+    memset(&b, 0, sizeof(b));
+    if (gh_req_json(req, &body, err) == -1 || gh_api_user_body_read(body, &b, err) == -1)
         goto done;
-    secrets_to_params(&sec, &p);
-    if (gh_api_body_strs(body, "email_address", emails, GH_USER_MAX_IDENTS,
-            &p.n_email_addresses, err) == -1 ||
-        gh_api_body_strs(body, "phone_number", phones, GH_USER_MAX_IDENTS,
-            &p.n_phone_numbers, err) == -1)
-        goto done;
-    p.email_addresses = emails;
-    p.phone_numbers = phones;
-    if (create_strings(body, &p, err) == -1 || create_flags(body, &p, err) == -1 ||
-        read_metadata3(body, md, err) == -1)
-        goto done;
-    p.public_metadata = md[0];
-    p.private_metadata = md[1];
-    p.unsafe_metadata = md[2];
-    if (gh_user_create(req->app, req->instance_id, &p, &u, err) == -1)
+    if (gh_user_create(req->app, req->instance_id, &b.p, &u, err) == -1)
         goto done;
     rc = reply_user(req, resp, u, err);
 done:
     gh_user_free(u);
-    for (size_t i = 0; i < 3; i++)
-        free(md[i]);
+    gh_api_user_body_clear(&b);
     return rc;
 }
 
@@ -317,7 +326,7 @@ gh_api_users_update(struct gh_req *req, struct gh_resp *resp, struct gh_err *err
     struct gh_user_patch p;
     struct gh_user      *u = NULL;
     char                *md[3] = { NULL, NULL, NULL };
-    struct secrets_in    sec;
+    struct gh_api_user_secrets    sec;
     json_t              *body;
     int                  rc = -1;
 
